@@ -1,0 +1,50 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is
+# installed from here, so a clean clone on a fresh machine works.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint services chromium bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Runtime packages only for `make run`; the test tools on top for `make test`.
+$(VENV)/.runtime: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(BIN)/npsloop run --host $(HOST) --port $(PORT) --first-run-demo
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+services:
+	scripts/ensure-services
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { echo "chromium could not be installed: browser tests cannot run" >&2; exit 1; }
+
+# The whole suite on SQLite, then on PostgreSQL. Redis is used by the queue tests of both.
+test: $(VENV)/.dev services chromium lint
+	NPSLOOP_HOME=$$(mktemp -d) NPSLOOP_QUEUE_IMMEDIATE=1 $(BIN)/pytest -q
+	NPSLOOP_HOME=$$(mktemp -d) NPSLOOP_QUEUE_IMMEDIATE=1 NPSLOOP_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+bench: $(VENV)/.dev services
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var

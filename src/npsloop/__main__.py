@@ -1,0 +1,5 @@
+import sys
+
+from npsloop.cli import main
+
+sys.exit(main())

@@ -1,0 +1,24 @@
+"""API keys arrive as `Authorization: Bearer <key>` or as the username of HTTP Basic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBasicAuth, HttpBearer
+
+from npsloop.workspaces.models import ApiKey
+from npsloop.workspaces.services import authenticate_api_key
+
+
+class BearerKey(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        return authenticate_api_key(token)
+
+
+class BasicKey(HttpBasicAuth):
+    def authenticate(self, request: HttpRequest, username: str, password: str) -> ApiKey | None:
+        return authenticate_api_key(username)
+
+
+API_AUTH: list[Any] = [BearerKey(), BasicKey()]

@@ -1,0 +1,95 @@
+"""`npsloop …`: maps subcommands onto Django management commands (and the calculator).
+
+Kept thin on purpose: every command's options and help live with the command itself,
+so `npsloop import contacts --help` and the management command can't disagree.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# (words typed after `npsloop`) -> management command name
+COMMANDS: dict[tuple[str, ...], str] = {
+    ("run",): "run",
+    ("web",): "web",
+    ("worker",): "worker",
+    ("migrate",): "migrate",
+    ("createadmin",): "createadmin",
+    ("demo",): "demo",
+    ("workspace", "create"): "workspace_create",
+    ("apikey", "create"): "apikey_create",
+    ("import", "contacts"): "import_contacts",
+    ("import", "responses"): "import_responses",
+    ("export",): "export",
+}
+
+USAGE = """usage: npsloop COMMAND [options]   (npsloop COMMAND --help for a command's options)
+
+Running
+  run                     web server and background worker together (Ctrl-C stops both)
+  web                     the production web server (gunicorn) only
+  worker                  the background worker (Huey consumer); --no-periodic on extra machines
+  migrate                 create or upgrade the database tables
+
+Setting up
+  createadmin --email E   create (or reset the password of) a staff user
+  demo                    load the "Acme Cloud" demo workspace
+  workspace create NAME   create a workspace, print its slug
+  apikey create --workspace SLUG   create an API key, print the secret once
+
+Data
+  import contacts FILE --workspace SLUG     CSV, CSV.gz or JSON Lines
+  import responses FILE --workspace SLUG    CSV, CSV.gz or JSON Lines
+  export --workspace SLUG --out DIR         contacts, accounts, surveys, responses as CSV
+  score FILE [--by COL ...]                 the NPS calculator for any export file
+
+  manage ...              any Django management command (for operators)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE, end="")
+        return 0
+    if args[0] == "score":
+        from npsloop.calculator.command import main as score
+
+        return score(args[1:])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npsloop.settings")
+    if args[0] == "manage":
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["npsloop manage", *args[1:]])
+        return 0
+    for length in (2, 1):
+        words = tuple(args[:length])
+        if words in COMMANDS:
+            return _run(COMMANDS[words], " ".join(words), args[length:])
+    known = sorted({words[0] for words in COMMANDS} | {"score", "manage"})
+    group = [" ".join(w) for w in COMMANDS if w[0] == args[0] and len(w) > 1]
+    if group:
+        print(f"npsloop {args[0]}: expected one of: {', '.join(group)}", file=sys.stderr)
+    else:
+        print(
+            f"npsloop: unknown command {args[0]!r}; commands are: {', '.join(known)}",
+            file=sys.stderr,
+        )
+    return 2
+
+
+def _run(command_name: str, typed: str, rest: list[str]) -> int:
+    import django
+    from django.core.management import get_commands, load_command_class
+
+    django.setup()
+    command = load_command_class(get_commands()[command_name], command_name)
+    words = typed.split()
+    # run_from_argv builds the usage line from argv[0] and argv[1]: "npsloop import contacts".
+    command.run_from_argv([" ".join(["npsloop", *words[:-1]]), words[-1], *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""NPS by group for a period: the numbers behind the API's /metrics and the dashboard.
+
+Day-aligned questions (whole days, grouped by time or channel) are answered from the
+daily rollups, whatever the volume. Anything finer — a time of day, an account, a
+contact property — is counted from the responses themselves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek
+
+from npsloop.errors import InvalidInput
+from npsloop.stats import Histogram
+from npsloop.surveys.models import Channel, Response, ScoreDay
+from npsloop.workspaces.models import Workspace
+
+TIME_GROUPS = ("day", "week", "month", "quarter")
+ROLLUP_GROUPS = (*TIME_GROUPS, "channel", "survey")
+NAMED_GROUPS = (*ROLLUP_GROUPS, "account")
+ROLLUP_COLUMNS = {"channel": "channel", "survey": "survey_id"}
+MAX_GROUPS = 3
+
+Group = dict[str, str | None]
+
+
+@dataclass
+class MetricsQuery:
+    survey_id: int | None = None
+    since: date | datetime | None = None
+    until: date | datetime | None = None
+    channel: str | None = None
+    group_by: list[str] = field(default_factory=list)
+
+
+def compute_metrics(workspace: Workspace, query: MetricsQuery) -> list[tuple[Group, Histogram]]:
+    """Histograms per group, sorted by group; one entry (empty group) when not grouped.
+
+    ``since`` is inclusive and ``until`` exclusive; a date means the start of that day
+    in the workspace's time zone.
+    """
+    _check(query)
+    if _fits_rollups(query):
+        counts = _from_rollups(workspace, query)
+    else:
+        counts = _from_responses(workspace, query)
+    if not query.group_by and not counts:
+        return [({}, Histogram.empty())]
+    keys = sorted(counts, key=lambda k: tuple((v is None, v or "") for v in k))
+    return [
+        (dict(zip(query.group_by, key, strict=True)), Histogram.from_counts(counts[key]))
+        for key in keys
+    ]
+
+
+def _check(query: MetricsQuery) -> None:
+    errors: dict[str, str] = {}
+    if query.channel is not None and query.channel not in Channel.values:
+        errors["channel"] = f"must be one of {', '.join(Channel.values)}, got {query.channel!r}"
+    if len(query.group_by) > MAX_GROUPS:
+        errors["group_by"] = f"at most {MAX_GROUPS} dimensions, got {len(query.group_by)}"
+    if len(set(query.group_by)) != len(query.group_by):
+        errors["group_by"] = "each dimension at most once"
+    for name in query.group_by:
+        if not name or len(name) > 100:
+            errors["group_by"] = (
+                f"must be one of {', '.join(NAMED_GROUPS)} or a contact property name, got {name!r}"
+            )
+    if query.since and query.until and _as_key(query.since) >= _as_key(query.until):
+        errors["until"] = "must be after since"
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _as_key(moment: date | datetime) -> tuple[date, time]:
+    if isinstance(moment, datetime):
+        return (moment.date(), moment.time())
+    return (moment, time.min)
+
+
+def _fits_rollups(query: MetricsQuery) -> bool:
+    whole_days = all(
+        bound is None or not isinstance(bound, datetime) for bound in (query.since, query.until)
+    )
+    return whole_days and all(name in ROLLUP_GROUPS for name in query.group_by)
+
+
+Counts = dict[tuple[str | None, ...], dict[int, int]]
+
+
+def _from_rollups(workspace: Workspace, query: MetricsQuery) -> Counts:
+    rows = ScoreDay.objects.filter(workspace=workspace, count__gt=0)
+    if query.survey_id is not None:
+        rows = rows.filter(survey_id=query.survey_id)
+    if query.channel is not None:
+        rows = rows.filter(channel=query.channel)
+    if query.since is not None:
+        rows = rows.filter(day__gte=query.since)
+    if query.until is not None:
+        rows = rows.filter(day__lt=query.until)
+    columns: list[str] = []
+    for name in query.group_by:
+        column = ROLLUP_COLUMNS.get(name, "day")
+        if column not in columns:
+            columns.append(column)
+    counts: Counts = defaultdict(lambda: defaultdict(int))
+    for row in rows.values(*columns, "score").annotate(total=Sum("count")):
+        key = tuple(_label(name, row) for name in query.group_by)
+        counts[key][row["score"]] += row["total"]
+    return counts
+
+
+def _label(name: str, row: dict[str, Any]) -> str | None:
+    if name == "channel":
+        return str(row["channel"])
+    if name == "survey":
+        return str(row["survey_id"])
+    return time_label(name, row["day"])
+
+
+def time_label(name: str, day: date) -> str:
+    if name == "day":
+        return day.isoformat()
+    if name == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if name == "month":
+        return f"{day.year}-{day.month:02d}"
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _from_responses(workspace: Workspace, query: MetricsQuery) -> Counts:
+    zone = ZoneInfo(workspace.time_zone)
+    rows: QuerySet[Response] = Response.objects.filter(workspace=workspace)
+    if query.survey_id is not None:
+        rows = rows.filter(survey_id=query.survey_id)
+    if query.channel is not None:
+        rows = rows.filter(channel=query.channel)
+    if query.since is not None:
+        rows = rows.filter(Q(created_at__gte=_moment(query.since, zone)))
+    if query.until is not None:
+        rows = rows.filter(Q(created_at__lt=_moment(query.until, zone)))
+    truncs = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
+    annotations: dict[str, Any] = {}
+    for name in query.group_by:
+        column = f"g_{len(annotations)}"
+        if name in truncs:
+            annotations[column] = truncs[name]("created_at", tzinfo=zone)
+        elif name == "channel":
+            annotations[column] = F("channel")
+        elif name == "survey":
+            annotations[column] = F("survey_id")
+        elif name == "account":
+            annotations[column] = F("account__external_id")
+        else:
+            annotations[column] = KeyTextTransform(name, "properties")
+    grouped = rows.annotate(**annotations).values(*annotations, "score").annotate(n=Count("id"))
+    counts: Counts = defaultdict(lambda: defaultdict(int))
+    for row in grouped:
+        key = tuple(
+            _response_label(name, row[column])
+            for name, column in zip(query.group_by, annotations, strict=True)
+        )
+        counts[key][row["score"]] += row["n"]
+    return counts
+
+
+def _response_label(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if name in TIME_GROUPS and isinstance(value, datetime | date):
+        day = value.date() if isinstance(value, datetime) else value
+        return time_label(name, day)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _moment(bound: date | datetime, zone: ZoneInfo) -> datetime:
+    if isinstance(bound, datetime):
+        return bound
+    return datetime.combine(bound, time.min, tzinfo=zone)

@@ -1,0 +1,209 @@
+"""Every setting comes from the environment, with defaults that run on a laptop.
+
+The README keeps the table of NPSLOOP_* variables; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import dj_database_url
+import django_stubs_ext
+
+# Lets classes like ModelAdmin[Contact] be written for mypy and still run.
+django_stubs_ext.monkeypatch()
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = os.getenv(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}")
+
+
+def envint(name: str, default: int) -> int:
+    value = os.getenv(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+
+
+BASE_DIR = Path(__file__).resolve().parent
+HOME = Path(os.getenv("NPSLOOP_HOME", "var")).resolve()
+HOME.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """Use NPSLOOP_SECRET_KEY, else one generated once and kept in the data folder."""
+    from_env = os.getenv("NPSLOOP_SECRET_KEY")
+    if from_env:
+        return from_env
+    path = HOME / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = envbool("NPSLOOP_DEBUG", False)
+BASE_URL = os.getenv("NPSLOOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = [h.strip() for h in os.getenv("NPSLOOP_ALLOWED_HOSTS", "*").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [BASE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "ninja",
+    "npsloop.workspaces",
+    "npsloop.contacts",
+    "npsloop.surveys",
+    "npsloop.program",
+    "npsloop.insights",
+    "npsloop.ops",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "npsloop.urls"
+WSGI_APPLICATION = "npsloop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+
+def _database() -> dict[str, object]:
+    url = os.getenv("NPSLOOP_DATABASE_URL")
+    if url:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=600))
+        config["CONN_HEALTH_CHECKS"] = True
+        return config
+    # SQLite is the embedded default: WAL lets the web server read while the worker writes,
+    # IMMEDIATE transactions take the write lock up front so concurrent writers wait
+    # (busy timeout) instead of failing with "database is locked" half-way through.
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": HOME / "npsloop.sqlite3",
+        "OPTIONS": {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+            ),
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def _huey() -> dict[str, object]:
+    url = os.getenv("NPSLOOP_QUEUE_URL", "")
+    common: dict[str, object] = {
+        "name": "npsloop",
+        "immediate": envbool("NPSLOOP_QUEUE_IMMEDIATE", False),
+        "consumer": {"workers": envint("NPSLOOP_WORKERS", 2), "worker_type": "thread"},
+    }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {**common, "huey_class": "huey.RedisHuey", "url": url}
+    if url and not url.startswith("sqlite://"):
+        raise ValueError(
+            f"NPSLOOP_QUEUE_URL must start with redis://, rediss://, unix:// or sqlite://, got {url!r}"
+        )
+    filename = urlparse(url).path if url else str(HOME / "queue.sqlite3")
+    return {**common, "huey_class": "huey.SqliteHuey", "filename": filename}
+
+
+HUEY = _huey()
+
+
+def _email() -> dict[str, object]:
+    """NPSLOOP_EMAIL_URL: console (default), smtp://user:pass@host:587 (STARTTLS unless
+    ?tls=0), or smtps://user:pass@host:465 (implicit TLS)."""
+    url = os.getenv("NPSLOOP_EMAIL_URL", "console")
+    if url in {"", "console", "console://"}:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parsed = urlparse(url)
+    if parsed.scheme not in {"smtp", "smtps"}:
+        raise ValueError(f"NPSLOOP_EMAIL_URL must be console, smtp://… or smtps://…, got {url!r}")
+    query = parse_qs(parsed.query)
+    implicit_tls = parsed.scheme == "smtps"
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname or "localhost",
+        "EMAIL_PORT": parsed.port or (465 if implicit_tls else 587),
+        "EMAIL_HOST_USER": parsed.username or "",
+        "EMAIL_HOST_PASSWORD": parsed.password or "",
+        "EMAIL_USE_SSL": implicit_tls,
+        "EMAIL_USE_TLS": not implicit_tls and query.get("tls", ["1"])[0] != "0",
+    }
+
+
+globals().update(_email())
+DEFAULT_FROM_EMAIL = os.getenv("NPSLOOP_FROM_EMAIL", "npsloop <nps@localhost>")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+LANGUAGE_CODE = "en"
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.getenv("NPSLOOP_TIME_ZONE", "UTC")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+# WhiteNoise serves the admin's and the API docs' files from the installed packages, so the
+# production server needs no collectstatic step and no CDN.
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.getenv("NPSLOOP_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,25 @@
+"""Erasing a person: their data goes, their score stays counted anonymously."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from npsloop.contacts.models import Contact
+from npsloop.surveys.models import Response
+
+
+def erase_contact(contact: Contact) -> int:
+    """Delete the contact and blank the personal data in their responses.
+
+    The comment, extra answers and the properties snapshot are personal; the score,
+    channel and date are kept without any link to the person, so an NPS computed before
+    and after the erasure is the same. Returns how many responses were anonymised.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        erased = Response.objects.filter(contact=contact).update(
+            contact=None, comment="", answers={}, properties={}, erased_at=now, updated_at=now
+        )
+        contact.delete()
+    return erased

@@ -1,0 +1,127 @@
+"""Survey definitions, the responses to them, and the daily score histograms (rollups)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from npsloop.contacts.models import Account, Contact
+from npsloop.workspaces.models import Workspace
+
+STANDARD_QUESTION = "How likely are you to recommend {product} to a friend or colleague?"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email"
+    IN_APP = "in-app"
+    LINK = "link"
+    OTHER = "other"
+
+
+class Category(models.TextChoices):
+    PROMOTER = "promoter"
+    PASSIVE = "passive"
+    DETRACTOR = "detractor"
+
+
+class Survey(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="surveys")
+    name = models.CharField(max_length=200)
+    product_name = models.CharField(max_length=200)
+    question = models.CharField(
+        max_length=500, blank=True, help_text="Leave empty for the standard question."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def question_text(self) -> str:
+        return self.question or STANDARD_QUESTION.format(product=self.product_name)
+
+
+class Response(models.Model):
+    """One person's answer. The score and category are enforced by the database too."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="responses")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    score = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=10, choices=Category.choices)
+    comment = models.TextField(blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.OTHER)
+    properties = models.JSONField(
+        default=dict, blank=True, help_text="The contact's properties when they answered."
+    )
+    key = models.CharField(
+        max_length=200,
+        help_text=(
+            "Unique within the workspace: the client's Idempotency-Key, an import row's key, "
+            "or generated. Retries and re-imports with the same key change nothing."
+        ),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person's data was erased; the score remains."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=10), name="response_score_0_to_10"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(score__gte=9, category="promoter")
+                    | Q(score__gte=7, score__lte=8, category="passive")
+                    | Q(score__lte=6, category="detractor")
+                ),
+                name="response_category_matches_score",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="response_channel_known"
+            ),
+            models.UniqueConstraint(fields=["workspace", "key"], name="response_key_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "survey", "created_at"], name="response_survey_time"),
+            models.Index(fields=["workspace", "created_at"], name="response_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} ({self.category}) on {self.survey_id}"
+
+
+class ScoreDay(models.Model):
+    """How many responses of one score a survey got on one channel on one day.
+
+    A day is a calendar day in the workspace's time zone. Histograms add, so any
+    period's NPS is a sum of these rows: dashboards stay fast at any volume.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    day = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "day", "channel", "score"], name="scoreday_unique"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=0), name="scoreday_count_positive"),
+        ]
+        indexes = [models.Index(fields=["workspace", "day"], name="scoreday_workspace_day")]

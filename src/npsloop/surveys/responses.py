@@ -1,0 +1,192 @@
+"""Recording and changing responses: the one door every channel, the API and imports use."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from npsloop.contacts.models import Contact
+from npsloop.errors import InvalidInput
+from npsloop.stats import ScoreError, category_of, parse_score
+from npsloop.surveys.models import Channel, Response, Survey
+from npsloop.surveys.rollups import RollupKey, apply_deltas, rollup_key
+from npsloop.workspaces.models import Workspace
+
+MAX_COMMENT = 10_000
+MAX_KEY = 200
+# Clocks disagree a little; a created_at this far ahead is still "now", beyond it a mistake.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass
+class ResponseData:
+    survey: Survey
+    score: object
+    contact: Contact | None = None
+    comment: str = ""
+    answers: dict[str, object] = field(default_factory=dict)
+    channel: str = Channel.OTHER
+    created_at: datetime | None = None
+    key: str | None = None
+
+
+@dataclass
+class Recorded:
+    response: Response
+    created: bool
+
+
+def record_response(workspace: Workspace, data: ResponseData) -> Recorded:
+    """Store a response once: a second call with the same key returns the first response.
+
+    Raises InvalidInput for anything that can't be stored, including a key that was
+    already used for a different answer.
+    """
+    score = _check(workspace, data)
+    key = data.key or uuid.uuid4().hex
+    existing = Response.objects.filter(workspace=workspace, key=key).first()
+    if existing is not None:
+        return Recorded(_same_or_conflict(existing, data, score), created=False)
+    now = timezone.now()
+    contact = data.contact
+    response = Response(
+        workspace=workspace,
+        survey=data.survey,
+        contact=contact,
+        account_id=contact.account_id if contact else None,
+        score=score,
+        category=category_of(score),
+        comment=data.comment,
+        answers=data.answers,
+        channel=data.channel,
+        properties=dict(contact.properties) if contact else {},
+        key=key,
+        created_at=data.created_at or now,
+        updated_at=now,
+    )
+    try:
+        with transaction.atomic():
+            response.save(force_insert=True)
+            apply_deltas(workspace, Counter({rollup_key(response, workspace): 1}))
+    except IntegrityError:
+        # A concurrent retry with the same key got there first.
+        existing = Response.objects.filter(workspace=workspace, key=key).first()
+        if existing is None:
+            raise
+        return Recorded(_same_or_conflict(existing, data, score), created=False)
+    return Recorded(response, created=True)
+
+
+_UNSET: object = object()
+
+
+def update_response(
+    response: Response,
+    *,
+    score: object = _UNSET,
+    comment: object = _UNSET,
+    answers: object = _UNSET,
+) -> Response:
+    """Change the score, comment or answers of a response, keeping the rollups exact."""
+    errors: dict[str, str] = {}
+    new_score = response.score
+    if score is not _UNSET:
+        try:
+            new_score = parse_score(score)
+        except ScoreError as error:
+            errors["score"] = str(error)
+    if comment is not _UNSET:
+        _check_comment(comment, errors)
+    if answers is not _UNSET:
+        _check_answers(answers, errors)
+    if errors:
+        raise InvalidInput(errors)
+    workspace = response.workspace
+    with transaction.atomic():
+        deltas: Counter[RollupKey] = Counter()
+        if new_score != response.score:
+            deltas[rollup_key(response, workspace)] -= 1
+            response.score = new_score
+            response.category = category_of(new_score)
+            deltas[rollup_key(response, workspace)] += 1
+        if comment is not _UNSET:
+            response.comment = str(comment)
+        if answers is not _UNSET:
+            response.answers = dict(answers)  # type: ignore[call-overload]
+        response.updated_at = timezone.now()
+        response.save(update_fields=["score", "category", "comment", "answers", "updated_at"])
+        apply_deltas(workspace, deltas)
+    return response
+
+
+def _check(workspace: Workspace, data: ResponseData) -> int:
+    errors: dict[str, str] = {}
+    score = 0
+    try:
+        score = parse_score(data.score)
+    except ScoreError as error:
+        errors["score"] = str(error)
+    if data.survey.workspace_id != workspace.pk:
+        errors["survey"] = "no such survey in this workspace"
+    if data.contact is not None and data.contact.workspace_id != workspace.pk:
+        errors["contact"] = "no such contact in this workspace"
+    if data.channel not in Channel.values:
+        errors["channel"] = f"must be one of {', '.join(Channel.values)}, got {data.channel!r}"
+    _check_comment(data.comment, errors)
+    _check_answers(data.answers, errors)
+    if data.created_at is not None:
+        if data.created_at.tzinfo is None:
+            errors["created_at"] = "must include a time zone offset, e.g. 2024-05-01T09:30:00Z"
+        elif data.created_at > timezone.now() + CLOCK_SKEW:
+            errors["created_at"] = "must not be in the future"
+    if data.key is not None and not 0 < len(data.key) <= MAX_KEY:
+        errors["key"] = f"must be 1 to {MAX_KEY} characters, got {len(data.key)}"
+    if errors:
+        raise InvalidInput(errors)
+    return score
+
+
+def _check_comment(comment: object, errors: dict[str, str]) -> None:
+    if not isinstance(comment, str):
+        errors["comment"] = f"must be text, got {type(comment).__name__}"
+    elif len(comment) > MAX_COMMENT:
+        errors["comment"] = f"must be at most {MAX_COMMENT} characters, got {len(comment)}"
+
+
+def _check_answers(answers: object, errors: dict[str, str]) -> None:
+    if not isinstance(answers, dict):
+        errors["answers"] = f"must be an object of question → answer, got {type(answers).__name__}"
+        return
+    for question, answer in answers.items():
+        if not isinstance(question, str) or not question:
+            errors["answers"] = "question names must be non-empty text"
+        elif not _is_answer(answer):
+            errors[f"answers.{question}"] = (
+                f"must be text, a number, a boolean, or a list of text, got {type(answer).__name__}"
+            )
+
+
+def _is_answer(value: object) -> bool:
+    if isinstance(value, str | int | float | bool):
+        return True
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _same_or_conflict(existing: Response, data: ResponseData, score: int) -> Response:
+    same = (
+        existing.survey_id == data.survey.pk
+        and existing.score == score
+        and existing.comment == data.comment
+        and existing.channel == data.channel
+        and (data.contact is None or existing.contact_id == data.contact.pk)
+    )
+    if not same:
+        raise InvalidInput(
+            {"key": f"was already used for a different response ({existing.pk}); use a new key"}
+        )
+    return existing

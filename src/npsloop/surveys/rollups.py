@@ -1,0 +1,95 @@
+"""Keeping the daily score histograms (ScoreDay) equal to the responses they count."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+
+from npsloop.surveys.models import Response, ScoreDay
+from npsloop.workspaces.models import Workspace
+
+# (survey id, day, channel, score) -> change in count
+RollupKey = tuple[int, date, str, int]
+
+UPSERT = (
+    "INSERT INTO surveys_scoreday (workspace_id, survey_id, day, channel, score, count) "
+    "VALUES (%s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (survey_id, day, channel, score) "
+    "DO UPDATE SET count = surveys_scoreday.count + excluded.count"
+)
+# A decrease always meets a row that counted the response before; the database checks a
+# row's constraints before it looks for a conflict, so it can't go through the upsert.
+DECREASE = (
+    "UPDATE surveys_scoreday SET count = count + %s "
+    "WHERE survey_id = %s AND day = %s AND channel = %s AND score = %s"
+)
+
+
+def day_of(moment: datetime, workspace: Workspace) -> date:
+    """The calendar day of a moment in the workspace's time zone."""
+    return moment.astimezone(ZoneInfo(workspace.time_zone)).date()
+
+
+def rollup_key(response: Response, workspace: Workspace) -> RollupKey:
+    return (
+        response.survey_id,
+        day_of(response.created_at, workspace),
+        response.channel,
+        response.score,
+    )
+
+
+def apply_deltas(workspace: Workspace, deltas: Counter[RollupKey]) -> None:
+    """Add the changes to the rollups. Call inside the transaction that changed the responses.
+
+    One statement per key, in sorted order so that concurrent writers lock rows in the
+    same order and cannot deadlock.
+    """
+    with connection.cursor() as cursor:
+        for (survey_id, day, channel, score), delta in sorted(deltas.items()):
+            if delta > 0:
+                cursor.execute(UPSERT, (workspace.pk, survey_id, day, channel, score, delta))
+            elif delta < 0:
+                cursor.execute(DECREASE, (delta, survey_id, day, channel, score))
+
+
+def count_responses(workspace: Workspace) -> Counter[RollupKey]:
+    """What the rollups should hold, counted from the responses themselves."""
+    counts: Counter[RollupKey] = Counter()
+    zone = ZoneInfo(workspace.time_zone)
+    rows = Response.objects.filter(workspace=workspace).values_list(
+        "survey_id", "created_at", "channel", "score"
+    )
+    for survey_id, created_at, channel, score in rows.iterator(chunk_size=5000):
+        counts[(survey_id, created_at.astimezone(zone).date(), channel, score)] += 1
+    return counts
+
+
+def stored_rollups(workspace: Workspace) -> Counter[RollupKey]:
+    rows = (
+        ScoreDay.objects.filter(workspace=workspace)
+        .exclude(count=0)
+        .values_list("survey_id", "day", "channel", "score", "count")
+    )
+    return Counter({(s, d, c, score): n for s, d, c, score, n in rows})
+
+
+def rebuild(workspace: Workspace) -> int:
+    """Recount every rollup of the workspace from its responses; returns the rows written.
+
+    The safety net for data changed outside the services (raw SQL, restored backups, a
+    workspace whose time zone changed).
+    """
+    counts = count_responses(workspace)
+    ScoreDay.objects.filter(workspace=workspace).delete()
+    ScoreDay.objects.bulk_create(
+        (
+            ScoreDay(workspace=workspace, survey_id=s, day=d, channel=c, score=score, count=n)
+            for (s, d, c, score), n in counts.items()
+        ),
+        batch_size=2000,
+    )
+    return len(counts)

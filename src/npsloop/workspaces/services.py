@@ -1,0 +1,82 @@
+"""Creating workspaces, their members and their API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+from django.utils.text import slugify
+
+from npsloop.errors import InvalidInput
+from npsloop.workspaces.models import ApiKey, Member, Role, Workspace
+
+KEY_PREFIX = "nps_"
+# Writing last_used_at on every request would turn each read into a write; a minute is
+# precise enough to tell which keys are in use.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def create_workspace(name: str, *, time_zone: str = "UTC") -> Workspace:
+    """Create a workspace with a unique slug made from its name."""
+    name = name.strip()
+    errors: dict[str, str] = {}
+    if not name or len(name) > 200:
+        errors["name"] = f"must be 1 to 200 characters, got {name!r}"
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["time_zone"] = f"must be an IANA time zone like Europe/Berlin, got {time_zone!r}"
+    if errors:
+        raise InvalidInput(errors)
+    base = slugify(name)[:50] or "workspace"
+    slug, n = base, 1
+    while Workspace.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Workspace.objects.create(name=name, slug=slug, time_zone=time_zone)
+
+
+def add_member(workspace: Workspace, user: AbstractBaseUser, role: str) -> Member:
+    if role not in Role.values:
+        raise InvalidInput({"role": f"must be one of {', '.join(Role.values)}, got {role!r}"})
+    member, _ = Member.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": role}
+    )
+    return member
+
+
+def hash_secret(secret: str) -> str:
+    # Keys are 190 random bits, so a fast hash is safe; a slow one would cost every request.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(workspace: Workspace, name: str = "") -> tuple[ApiKey, str]:
+    """Create a key; the secret is returned once and only its hash is kept."""
+    prefix = secrets.token_hex(4)
+    secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(24)}"
+    key = ApiKey.objects.create(
+        workspace=workspace, name=name, prefix=prefix, secret_hash=hash_secret(secret)
+    )
+    return key, secret
+
+
+def authenticate_api_key(secret: str) -> ApiKey | None:
+    """The live key with this secret, or None."""
+    if not secret.startswith(KEY_PREFIX):
+        return None
+    key = (
+        ApiKey.objects.select_related("workspace")
+        .filter(secret_hash=hash_secret(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if key is None:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
