@@ -145,7 +145,8 @@ def _huey() -> dict[str, object]:
         return {**common, "huey_class": "huey.RedisHuey", "url": url}
     if url and not url.startswith("sqlite://"):
         raise ValueError(
-            f"NPSLOOP_QUEUE_URL must start with redis://, rediss://, unix:// or sqlite://, got {url!r}"
+            "NPSLOOP_QUEUE_URL must start with redis://, rediss://, unix:// or sqlite://, "
+            f"got {url!r}"
         )
     filename = urlparse(url).path if url else str(HOME / "queue.sqlite3")
     return {**common, "huey_class": "huey.SqliteHuey", "filename": filename}

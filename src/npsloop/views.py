@@ -25,9 +25,11 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The member's workspaces, each with its all-time NPS, interval and sample size."""
+    user = request.user
+    assert user.is_authenticated  # login_required let only members in
     workspaces = Workspace.objects.order_by("name")
-    if not request.user.is_superuser:
-        workspaces = workspaces.filter(members__user=request.user)
+    if not user.is_superuser:
+        workspaces = workspaces.filter(members__user=user)
     rows = []
     for workspace in workspaces:
         [(_, histogram)] = compute_metrics(workspace, MetricsQuery())

@@ -55,25 +55,25 @@ def upsert_contacts(
     """
     results: list[Upserted | InvalidInput | None] = [None] * len(batch)
     cleaned: list[tuple[int, ContactData]] = []
-    for index, data in enumerate(batch):
+    for position, data in enumerate(batch):
         try:
-            cleaned.append((index, clean_contact_data(data)))
+            cleaned.append((position, clean_contact_data(data)))
         except InvalidInput as error:
-            results[index] = error
+            results[position] = error
     with transaction.atomic():
         accounts = _accounts_for(workspace, [data for _, data in cleaned])
-        index = _ContactIndex(workspace, [data for _, data in cleaned])
+        known = _ContactIndex(workspace, [data for _, data in cleaned])
         now = timezone.now()
         created: dict[int, Contact] = {}
         updated: dict[int, Contact] = {}
         for position, data in cleaned:
             try:
-                contact, is_new = index.match(data)
+                contact, is_new = known.match(data)
             except InvalidInput as error:
                 results[position] = error
                 continue
             changed = _apply(contact, data, accounts)
-            index.remember(contact)
+            known.remember(contact)
             if is_new:
                 contact.created_at = contact.updated_at = now
                 created[id(contact)] = contact

@@ -125,3 +125,6 @@ class ScoreDay(models.Model):
             models.CheckConstraint(condition=Q(count__gte=0), name="scoreday_count_positive"),
         ]
         indexes = [models.Index(fields=["workspace", "day"], name="scoreday_workspace_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} score {self.score}: {self.count}"

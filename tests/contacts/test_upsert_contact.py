@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from npsloop.contacts.fields import ContactData
+from npsloop.contacts.models import Account, Contact
+from npsloop.contacts.outcome import Outcome
+from npsloop.contacts.services import upsert_contact, upsert_contacts
+from npsloop.errors import InvalidInput
+from npsloop.workspaces.models import Workspace
+
+
+def test_it_creates_then_updates_then_leaves_a_contact_unchanged(workspace: Workspace) -> None:
+    data = ContactData(external_id="u1", email="Ann@Example.com", name="Ann")
+    assert upsert_contact(workspace, data).outcome is Outcome.CREATED
+    assert upsert_contact(workspace, data).outcome is Outcome.UNCHANGED
+    changed = ContactData(external_id="u1", name="Ann Lee")
+    assert upsert_contact(workspace, changed).outcome is Outcome.UPDATED
+    contact = Contact.objects.get()
+    assert (contact.email, contact.name) == ("ann@example.com", "Ann Lee")
+
+
+def test_it_finds_a_contact_by_email_and_adopts_the_external_id(workspace: Workspace) -> None:
+    upsert_contact(workspace, ContactData(email="bo@example.com"))
+    result = upsert_contact(workspace, ContactData(external_id="u9", email="bo@example.com"))
+    assert result.outcome is Outcome.UPDATED
+    assert Contact.objects.get().external_id == "u9"
+
+
+def test_it_refuses_an_email_that_belongs_to_another_contact(workspace: Workspace) -> None:
+    upsert_contact(workspace, ContactData(external_id="u1", email="a@example.com"))
+    upsert_contact(workspace, ContactData(external_id="u2", email="b@example.com"))
+    with pytest.raises(InvalidInput) as error:
+        upsert_contact(workspace, ContactData(external_id="u2", email="a@example.com"))
+    assert "belongs to another contact" in error.value.errors["email"]
+    assert Contact.objects.get(external_id="u2").email == "b@example.com"
+
+
+def test_it_merges_properties_and_removes_those_given_as_null(workspace: Workspace) -> None:
+    upsert_contact(workspace, ContactData(external_id="u1", properties={"plan": "pro", "seats": 3}))
+    upsert_contact(workspace, ContactData(external_id="u1", properties={"seats": None, "x": True}))
+    assert Contact.objects.get().properties == {"plan": "pro", "x": True}
+
+
+def test_it_links_the_account_and_names_it(workspace: Workspace) -> None:
+    upsert_contact(
+        workspace,
+        ContactData(external_id="u1", account_external_id="acc-1", account_name="Initech"),
+    )
+    contact = Contact.objects.select_related("account").get()
+    assert contact.account is not None
+    assert (contact.account.external_id, contact.account.name) == ("acc-1", "Initech")
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (ContactData(), "external_id", "a contact needs an external_id or an email"),
+        (ContactData(email="not-an-email"), "email", "must be an email address"),
+        (ContactData(external_id="  "), "external_id", "must not be empty"),
+        (ContactData(external_id="u", locale="english!"), "locale", "must be a language tag"),
+        (
+            ContactData(external_id="u", signed_up_at=datetime(2024, 1, 1)),
+            "signed_up_at",
+            "must include a time zone offset",
+        ),
+        (ContactData(external_id="u", properties={"x": {"a": 1}}), "properties.x", "must be a"),
+        (ContactData(external_id="u", account_name="No id"), "account.external_id", "needs"),
+    ],
+)
+def test_it_rejects_bad_contacts_and_stores_nothing(
+    workspace: Workspace, data: ContactData, field: str, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as error:
+        upsert_contact(workspace, data)
+    assert message in error.value.errors[field]
+    assert not Contact.objects.exists()
+    assert not Account.objects.exists()
+
+
+def test_it_stores_the_valid_rows_of_a_batch_and_reports_the_others(workspace: Workspace) -> None:
+    results = upsert_contacts(
+        workspace,
+        [
+            ContactData(external_id="u1", signed_up_at=datetime(2024, 1, 1, tzinfo=UTC)),
+            ContactData(email="broken"),
+            ContactData(external_id="u1", name="Later wins"),
+            ContactData(external_id="u2"),
+        ],
+    )
+    assert [type(r).__name__ for r in results] == [
+        "Upserted",
+        "InvalidInput",
+        "Upserted",
+        "Upserted",
+    ]
+    assert sorted(Contact.objects.values_list("external_id", "name")) == [
+        ("u1", "Later wins"),
+        ("u2", ""),
+    ]
+
+
+def test_it_keeps_workspaces_apart(workspace: Workspace, other_workspace: Workspace) -> None:
+    upsert_contact(workspace, ContactData(external_id="u1", email="a@example.com"))
+    result = upsert_contact(other_workspace, ContactData(external_id="u1", email="a@example.com"))
+    assert result.outcome is Outcome.CREATED
+    assert Contact.objects.count() == 2
