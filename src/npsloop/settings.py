@@ -195,6 +195,7 @@ TIME_ZONE = os.getenv("NPSLOOP_TIME_ZONE", "UTC")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves the admin's and the API docs' files from the installed packages, so the
 # production server needs no collectstatic step and no CDN.
 WHITENOISE_USE_FINDERS = True

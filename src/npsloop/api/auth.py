@@ -1,4 +1,8 @@
-"""API keys arrive as `Authorization: Bearer <key>` or as the username of HTTP Basic."""
+"""API keys arrive as `Authorization: Bearer <key>` or as the username of HTTP Basic.
+
+The authenticated ApiKey becomes ``request.auth``; its workspace scopes every query an
+operation makes, which is why anything of another workspace answers 404.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBasicAuth, HttpBearer
 
-from npsloop.workspaces.models import ApiKey
+from npsloop.workspaces.models import ApiKey, Workspace
 from npsloop.workspaces.services import authenticate_api_key
 
 
@@ -22,3 +26,9 @@ class BasicKey(HttpBasicAuth):
 
 
 API_AUTH: list[Any] = [BearerKey(), BasicKey()]
+
+
+def workspace_of(request: HttpRequest) -> Workspace:
+    """The workspace of the key that authenticated this request."""
+    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    return key.workspace

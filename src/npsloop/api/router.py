@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja import NinjaAPI, Swagger
 
+from npsloop.api import accounts, contacts, metrics, releases, responses, surveys
 from npsloop.api.auth import API_AUTH
+from npsloop.api.errors import install_error_handlers
+
+DESCRIPTION = """\
+Contacts, accounts, surveys, responses and honest NPS metrics.
+
+**Authentication**: `Authorization: Bearer <key>`, or HTTP Basic with the key as username
+and an empty password. Create a key with `npsloop apikey create --workspace SLUG`.
+
+**Errors**: 401 for a missing or wrong key; 404 for anything that is not in the key's
+workspace; 422 with `{"detail": [{"type", "loc", "msg"}, ...]}` naming every bad field.
+
+**Lists** return `{"items": [...], "next_cursor": "..." | null}`; pass `cursor` to get the
+next page, `limit` (1-1000, default 100) to size it.
+"""
 
 api = NinjaAPI(
     title="npsloop API",
     version="1",
-    description="Contacts, accounts, surveys, responses and honest NPS metrics.",
+    description=DESCRIPTION,
     auth=API_AUTH,
     urls_namespace="api-v1",
+    # The docs page loads Swagger UI from ninja's own static files; with no validator URL
+    # it makes no request to validator.swagger.io either, so it works offline.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
+install_error_handlers(api)
 
-
-@api.exception_handler(AuthenticationError)
-def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request,
-        {
-            "detail": "missing or invalid API key: send `Authorization: Bearer <key>` "
-            "or HTTP Basic with the key as username"
-        },
-        status=401,
-    )
+api.add_router("/contacts", contacts.router)
+api.add_router("/accounts", accounts.router)
+api.add_router("/surveys", surveys.router)
+api.add_router("/responses", responses.router)
+api.add_router("/metrics", metrics.router)
+api.add_router("/releases", releases.router)

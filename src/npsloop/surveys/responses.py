@@ -49,7 +49,9 @@ def record_response(workspace: Workspace, data: ResponseData) -> Recorded:
     """
     score = _check(workspace, data)
     key = data.key or uuid.uuid4().hex
-    existing = Response.objects.filter(workspace=workspace, key=key).first()
+    # A key we just generated can't have been used: skip the lookup, one query less per
+    # response (the unique constraint below still guards against the impossible).
+    existing = Response.objects.filter(workspace=workspace, key=key).first() if data.key else None
     if existing is not None:
         return Recorded(_same_or_conflict(existing, data, score), created=False)
     now = timezone.now()
@@ -104,6 +106,11 @@ def update_response(
         _check_comment(comment, errors)
     if answers is not _UNSET:
         _check_answers(answers, errors)
+    if response.erased_at is not None:
+        # Personal data must not creep back into a response whose person was erased.
+        for name, value in (("comment", comment), ("answers", answers)):
+            if value is not _UNSET:
+                errors[name] = "can't be set: the person who gave this response was erased"
     if errors:
         raise InvalidInput(errors)
     workspace = response.workspace

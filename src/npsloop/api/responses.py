@@ -1,0 +1,222 @@
+"""/responses: record answers (safely retried), read them back, correct them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Header, Query, Router, Schema, Status
+
+from npsloop.api.auth import workspace_of
+from npsloop.api.contacts import ContactFields, contact_data
+from npsloop.api.errors import field_error, reported_at
+from npsloop.api.moments import Bound, Moment, start_of
+from npsloop.api.pagination import PageParams, paginate
+from npsloop.api.surveys import survey_of
+from npsloop.contacts.models import Contact
+from npsloop.contacts.services import upsert_contact
+from npsloop.errors import NotFound
+from npsloop.stats import CATEGORIES
+from npsloop.surveys.models import Channel, Response
+from npsloop.surveys.responses import ResponseData, record_response, update_response
+
+router = Router(tags=["responses"])
+
+# Declared loose on purpose: pydantic would turn 7.0 or True into 7. The score goes to the
+# services as sent, and npsloop.stats.parse_score (shared with imports and the calculator)
+# accepts an integer 0-10 or a string of digits for one, and rejects everything else.
+Score = Annotated[
+    Any,
+    Field(
+        description="An integer from 0 to 10. 7.5, 7.0, -1, 11, true and null are rejected.",
+        json_schema_extra={"type": "integer", "minimum": 0, "maximum": 10},
+    ),
+]
+IDEMPOTENCY_RENAME = {"key": ("header", "Idempotency-Key"), "contact": ("body", "contact")}
+
+
+class ResponseContact(ContactFields):
+    """The person who answered, by external_id or email; created if new, else updated."""
+
+    external_id: str | None = None
+
+
+class ResponseIn(Schema):
+    survey: int = Field(description="The id of one of this workspace's surveys.")
+    contact: ResponseContact
+    score: Score
+    comment: str = ""
+    answers: dict[str, Any] = Field(
+        default_factory=dict, description="Extra questions: question name → answer."
+    )
+    channel: str = Field("other", description="One of email, in-app, link, other.")
+    created_at: Moment | None = Field(
+        None, description="When it was answered, for historical imports; default now."
+    )
+
+
+class ResponsePatch(Schema):
+    score: Score = None
+    comment: Any = Field(None, description="Text.")
+    answers: Any = Field(None, description="Object of question name → answer.")
+
+
+class ContactRef(Schema):
+    external_id: str | None
+    email: str | None
+
+
+class ResponseOut(Schema):
+    id: int
+    survey: int
+    contact: ContactRef | None = Field(description="null once the contact was erased.")
+    account: str | None = Field(description="External id of the contact's account then.")
+    score: int
+    category: str
+    comment: str
+    answers: dict[str, Any]
+    channel: str
+    properties: dict[str, Any] = Field(description="The contact's properties when answering.")
+    created_at: datetime
+    updated_at: datetime
+    erased: bool
+
+
+class ResponsePage(Schema):
+    items: list[ResponseOut]
+    next_cursor: str | None
+
+
+class ResponseFilters(Schema):
+    since: Bound | None = Field(None, description="Answered at or after.")
+    until: Bound | None = Field(None, description="Answered before.")
+    survey: int | None = None
+    channel: str | None = Field(None, description="One of email, in-app, link, other.")
+    category: str | None = Field(None, description="One of promoter, passive, detractor.")
+    has_comment: bool | None = None
+
+
+def response_json(response: Response) -> dict[str, Any]:
+    contact = response.contact
+    account = response.account
+    return {
+        "id": response.pk,
+        "survey": response.survey_id,
+        "contact": {"external_id": contact.external_id, "email": contact.email}
+        if contact
+        else None,
+        "account": account.external_id if account else None,
+        "score": response.score,
+        "category": response.category,
+        "comment": response.comment,
+        "answers": response.answers,
+        "channel": response.channel,
+        "properties": response.properties,
+        "created_at": response.created_at,
+        "updated_at": response.updated_at,
+        "erased": response.erased_at is not None,
+    }
+
+
+@router.post(
+    "",
+    response={200: ResponseOut, 201: ResponseOut},
+    summary="Record a response",
+)
+def post_response(
+    request: HttpRequest,
+    payload: ResponseIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="Retrying with the same key and body returns the first response (200).",
+    ),
+) -> Status[dict[str, Any]]:
+    """201 with the new response; 200 with the original one when the Idempotency-Key was
+    already used for the same answer; 422 when it was used for a different one."""
+    workspace = workspace_of(request)
+    survey = survey_of(workspace, payload.survey, ("body", "survey"))
+    # One transaction: a response that is rejected leaves no new contact behind.
+    with transaction.atomic():
+        with reported_at("body", "contact"):
+            contact = upsert_contact(
+                workspace, contact_data(payload.contact.external_id, payload.contact)
+            ).contact
+        data = ResponseData(
+            survey=survey,
+            score=payload.score,
+            contact=contact,
+            comment=payload.comment,
+            answers=payload.answers,
+            channel=payload.channel,
+            created_at=payload.created_at,
+            key=idempotency_key,
+        )
+        with reported_at("body", rename=IDEMPOTENCY_RENAME):
+            recorded = record_response(workspace, data)
+    response = recorded.response
+    if recorded.created and Contact.account.is_cached(contact):
+        response.account = contact.account
+    return Status(201 if recorded.created else 200, response_json(response))
+
+
+@router.get("", response=ResponsePage, summary="List responses")
+def list_responses(
+    request: HttpRequest, filters: Query[ResponseFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    """Responses in the order they were recorded; filters combine with AND."""
+    workspace = workspace_of(request)
+    rows = Response.objects.select_related("contact", "account").filter(workspace=workspace)
+    if filters.survey is not None:
+        rows = rows.filter(survey=survey_of(workspace, filters.survey, ("query", "survey")))
+    if filters.since is not None:
+        rows = rows.filter(created_at__gte=start_of(filters.since, workspace))
+    if filters.until is not None:
+        rows = rows.filter(created_at__lt=start_of(filters.until, workspace))
+    if filters.channel is not None:
+        if filters.channel not in Channel.values:
+            accepted = ", ".join(Channel.values)
+            raise field_error(
+                ("query", "channel"), f"must be one of {accepted}, got {filters.channel!r}"
+            )
+        rows = rows.filter(channel=filters.channel)
+    if filters.category is not None:
+        if filters.category not in CATEGORIES:
+            accepted = ", ".join(CATEGORIES)
+            raise field_error(
+                ("query", "category"), f"must be one of {accepted}, got {filters.category!r}"
+            )
+        rows = rows.filter(category=filters.category)
+    if filters.has_comment is not None:
+        rows = rows.exclude(comment="") if filters.has_comment else rows.filter(comment="")
+    return paginate(rows, page, response_json)
+
+
+def _response(request: HttpRequest, response_id: int) -> Response:
+    response = (
+        Response.objects.select_related("contact", "account", "workspace")
+        .filter(workspace=workspace_of(request), pk=response_id)
+        .first()
+    )
+    if response is None:
+        raise NotFound(f"no response with id {response_id} in this workspace")
+    return response
+
+
+@router.get("/{int:response_id}", response=ResponseOut, summary="Get a response")
+def get_response(request: HttpRequest, response_id: int) -> dict[str, Any]:
+    return response_json(_response(request, response_id))
+
+
+@router.patch("/{int:response_id}", response=ResponseOut, summary="Correct a response")
+def patch_response(
+    request: HttpRequest, response_id: int, payload: ResponsePatch
+) -> dict[str, Any]:
+    """Change the score, comment or answers; fields left out stay as they are."""
+    response = _response(request, response_id)
+    changes = {name: getattr(payload, name) for name in payload.model_fields_set}
+    with reported_at("body"):
+        update_response(response, **changes)
+    return response_json(response)
