@@ -81,13 +81,27 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(command_name: str, typed: str, rest: list[str]) -> int:
     import django
+    from django.apps import apps
     from django.core.management import get_commands, load_command_class
+    from django.core.management.base import CommandError, handle_default_options
 
-    django.setup()
+    if not apps.ready:
+        django.setup()
     command = load_command_class(get_commands()[command_name], command_name)
     words = typed.split()
-    # run_from_argv builds the usage line from argv[0] and argv[1]: "npsloop import contacts".
-    command.run_from_argv([" ".join(["npsloop", *words[:-1]]), words[-1], *rest])
+    # As on a command line: a usage error prints the usage and exits with status 2.
+    command._called_from_command_line = True
+    # The usage line reads "npsloop import contacts", not "manage.py import_contacts".
+    parser = command.create_parser(" ".join(["npsloop", *words[:-1]]), words[-1])
+    parsed = parser.parse_args(rest)
+    handle_default_options(parsed)
+    options = vars(parsed)
+    args = options.pop("args", ())
+    try:
+        command.execute(*args, **options)
+    except CommandError as error:
+        print(f"npsloop {typed}: {error}", file=sys.stderr)
+        return error.returncode
     return 0
 
 

@@ -194,6 +194,7 @@ USE_TZ = True
 TIME_ZONE = os.getenv("NPSLOOP_TIME_ZONE", "UTC")
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves the admin's and the API docs' files from the installed packages, so the

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
@@ -6,3 +8,8 @@ class OpsConfig(AppConfig):
 
     name = "npsloop.ops"
     label = "ops"
+
+    def ready(self) -> None:
+        # djhuey only autodiscovers modules named `tasks`; ours live in npsloop/jobs.py, and
+        # a consumer that never imported them would drop every message it receives.
+        import npsloop.jobs  # noqa: F401

@@ -1,0 +1,43 @@
+"""`npsloop web`: the production web server (gunicorn) only."""
+
+from __future__ import annotations
+
+import os
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from npsloop.ops.serving import (
+    DEFAULT_WEB_WORKERS,
+    check_port,
+    ensure_static_root,
+    gunicorn_argv,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve npsloop with gunicorn (no background worker: run `npsloop worker` too). "
+        "Extra gunicorn options can be given in the GUNICORN_CMD_ARGS environment variable."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000, help="default 8000")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=DEFAULT_WEB_WORKERS,
+            help=f"web processes, each with 4 threads (default {DEFAULT_WEB_WORKERS})",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["workers"] < 1:
+            raise CommandError(f"--workers must be at least 1, got {options['workers']}")
+        check_port(options["host"], options["port"])
+        ensure_static_root()
+        argv = gunicorn_argv(options["host"], options["port"], options["workers"])
+        # gunicorn takes over this process, so its own signal handling (Ctrl-C, SIGTERM for
+        # a graceful stop, SIGHUP to reload) applies unchanged.
+        os.execv(argv[0], argv)
