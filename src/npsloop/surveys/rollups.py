@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import connection, transaction
 
 from npsloop.surveys.models import Response, ScoreDay
 from npsloop.workspaces.models import Workspace
+
+log = logging.getLogger(__name__)
 
 # (survey id, day, channel, score) -> change in count
 RollupKey = tuple[int, date, str, int]
@@ -93,3 +96,28 @@ def rebuild(workspace: Workspace) -> int:
         batch_size=2000,
     )
     return len(counts)
+
+
+def repair_rollups(workspace: Workspace) -> bool:
+    """Rebuild the workspace's rollups if they disagree with its responses."""
+    if stored_rollups(workspace) == count_responses(workspace):
+        return False
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Writers of responses add to the rollups in the same transaction; holding this
+            # lock while recounting means each response is counted exactly once: either it
+            # committed before the recount (and is in it) or it adds itself afterwards.
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE surveys_scoreday IN SHARE ROW EXCLUSIVE MODE")
+        stored, counted = stored_rollups(workspace), count_responses(workspace)
+        if stored == counted:
+            return False
+        differing = sum(1 for key in stored.keys() | counted.keys() if stored[key] != counted[key])
+        log.warning(
+            "rollups of workspace %s disagreed with its responses on %d (survey, day, channel,"
+            " score) counts; rebuilt them from the responses",
+            workspace.slug,
+            differing,
+        )
+        rebuild(workspace)
+    return True
