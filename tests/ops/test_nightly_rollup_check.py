@@ -36,11 +36,11 @@ def test_it_rebuilds_rollups_changed_outside_the_services(
 ) -> None:
     ScoreDay.objects.filter(workspace=answered, score=10).update(count=F("count") + 4)
     ScoreDay.objects.filter(workspace=answered, score=0).delete()
-    with caplog.at_level(logging.WARNING, logger="npsloop.jobs"):
+    with caplog.at_level(logging.WARNING, logger="npsloop.surveys.rollups"):
         check_rollups()  # through the queue, which runs it inline in the tests
     assert stored_rollups(answered) == count_responses(answered)
     assert sum(stored_rollups(answered).values()) == 5
-    [warning] = [r for r in caplog.records if r.name == "npsloop.jobs"]
+    [warning] = [r for r in caplog.records if r.name == "npsloop.surveys.rollups"]
     assert "rollups of workspace acme-cloud disagreed" in warning.getMessage()
     assert "on 2 (survey, day, channel, score) counts" in warning.getMessage()
 
