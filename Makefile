@@ -44,6 +44,7 @@ test: $(VENV)/.dev services chromium lint
 	NPSLOOP_HOME=$$(mktemp -d) NPSLOOP_QUEUE_IMMEDIATE=1 NPSLOOP_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
 
 bench: $(VENV)/.dev services
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench
 
 clean:

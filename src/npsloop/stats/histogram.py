@@ -19,6 +19,10 @@ BIN_COUNT = MAX_SCORE + 1
 
 def _count(value: object, label: str) -> int:
     """A count as a plain int; numpy integers from aggregates are fine, floats and bools not."""
+    # Plain ints first: isinstance() against a Protocol is slow enough to dominate a
+    # metrics request with thousands of groups.
+    if type(value) is int and value >= 0:
+        return value
     if isinstance(value, SupportsIndex) and not isinstance(value, bool):
         number = operator.index(value)
         if number >= 0:

@@ -1,0 +1,284 @@
+"""POST /api/v1/responses on the production web server (gunicorn) with PostgreSQL.
+
+    python -m bench.bench_api [--seconds 60] [--quick] [--sweep]
+
+Targets (issue 2): ≥ 500 responses/s sustained, p99 ≤ 100 ms, zero errors, and at least half
+the same server's throughput on a trivial endpoint (GET /healthz, one `SELECT 1`) in the same
+run. The load comes from wrk on loopback with a fixed number of connections and a fixed
+duration, so it always stops by itself; wrk is C and cheap, which matters because it shares
+the machine's cores with the server and the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.cpu import cpu_by_process, spent
+from bench.servers import gunicorn, migrate, npsloop_env, postgres_database, run_child
+
+DATABASE = "npsloop_bench_api"
+SCRIPT = Path(__file__).with_name("load.lua")
+TARGET_RATE = 500.0
+TARGET_P99_MS = 100.0
+TARGET_RATIO = 0.5
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    workers: int
+    worker_class: str = "sync"
+    threads: int = 1
+
+    def __str__(self) -> str:
+        threads = f" x {self.threads} threads" if self.worker_class == "gthread" else ""
+        return f"gunicorn {self.worker_class}, {self.workers} workers{threads}"
+
+
+# What `npsloop web` runs on two cores, and the best of the sweep here (bench/README.md).
+DEFAULT_CONFIG = ServerConfig(workers=2, worker_class="gthread", threads=4)
+SWEEP = [
+    ServerConfig(2),
+    ServerConfig(3),
+    ServerConfig(4),
+    ServerConfig(2, "gthread", 4),
+    ServerConfig(3, "gthread", 4),
+]
+
+
+@dataclass
+class Load:
+    """What wrk saw in one run."""
+
+    requests: int
+    seconds: float
+    statuses: dict[str, int]
+    socket_errors: int
+    timeouts: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    first_failure: str | None
+    # CPU seconds spent during the run by the web server, the database and wrk.
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.succeeded / self.seconds
+
+    @property
+    def succeeded(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status.startswith("2"))
+
+    @property
+    def errors(self) -> int:
+        failed = sum(n for status, n in self.statuses.items() if not status.startswith("2"))
+        return failed + self.socket_errors + self.timeouts
+
+    def describe(self) -> str:
+        text = (
+            f"{self.rate:8.1f} req/s  p50 {self.p50_ms:6.1f} ms  p90 {self.p90_ms:6.1f} ms  "
+            f"p99 {self.p99_ms:6.1f} ms  max {self.max_ms:6.1f} ms  errors {self.errors}  "
+            f"({self.requests} requests in {self.seconds:.1f} s)"
+        )
+        if self.requests:
+            per_request = ", ".join(
+                f"{name} {seconds / self.requests * 1000:.2f} ms"
+                for name, seconds in self.cpu.items()
+            )
+            text += f"\n      CPU per request: {per_request}"
+        if self.first_failure:
+            text += f"\n      first failure: {self.first_failure}"
+        return text
+
+
+def run_wrk(base: str, seconds: float, connections: int, *script_args: str) -> Load:
+    """One bounded wrk run: `connections` keep-alive connections for `seconds`, one thread."""
+    port = base.rsplit(":", 1)[1]
+
+    def server(command: str) -> bool:
+        return "gunicorn" in command and f"127.0.0.1:{port}" in command
+
+    def database(command: str) -> bool:
+        return command.startswith("postgres:") and f" {DATABASE} " in command
+
+    server_before, database_before = cpu_by_process(server), cpu_by_process(database)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = [
+        "wrk",
+        "--threads=1",
+        f"--connections={connections}",
+        f"--duration={max(1, round(seconds))}s",
+        "--timeout=5s",
+        f"--script={SCRIPT}",
+        base,
+        "--",
+        *script_args,
+    ]
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = {
+        "server": spent(server_before, cpu_by_process(server)),
+        "database": spent(database_before, cpu_by_process(database)),
+        "wrk": children.ru_utime
+        + children.ru_stime
+        - children_before.ru_utime
+        - children_before.ru_stime,
+    }
+    [line] = [line for line in done.stdout.splitlines() if line.startswith("BENCH ")]
+    raw = json.loads(line.removeprefix("BENCH "))
+    ms = 1000.0
+    return Load(
+        requests=raw["requests"],
+        seconds=raw["duration_us"] / 1e6,
+        statuses=raw["statuses"],
+        socket_errors=raw["socket_errors"],
+        timeouts=raw["timeouts"],
+        p50_ms=raw["p50_us"] / ms,
+        p90_ms=raw["p90_us"] / ms,
+        p99_ms=raw["p99_us"] / ms,
+        max_ms=raw["max_us"] / ms,
+        first_failure=raw["first_failure"],
+        cpu=cpu,
+    )
+
+
+@dataclass
+class Measured:
+    config: ServerConfig
+    healthz: Load
+    post: Load
+    stored: int
+
+
+def measure(
+    database_url: str,
+    config: ServerConfig,
+    *,
+    seconds: float,
+    healthz_seconds: float,
+    connections: int,
+) -> Measured:
+    """Healthz then POST on one server on a freshly migrated database, after a warm-up."""
+    with npsloop_env(database_url) as env:
+        migrate(env)
+        fixture = run_child(env, "bench.workspace_fixture", "Bench API")
+        post_args = ("post", fixture["key"], ",".join(str(s) for s in fixture["surveys"]))
+        with gunicorn(
+            env, workers=config.workers, worker_class=config.worker_class, threads=config.threads
+        ) as base:
+            run_wrk(base, 2, connections, "healthz")
+            warm = run_wrk(base, 3, connections, *post_args)
+            healthz = run_wrk(base, healthz_seconds, connections, "healthz")
+            post = run_wrk(base, seconds, connections, *post_args)
+        return Measured(config, healthz, post, _stored_responses(database_url) - warm.succeeded)
+
+
+def _stored_responses(database_url: str) -> int:
+    query = "SELECT count(*) FROM surveys_response"
+    done = subprocess.run(
+        ["psql", database_url, "-tA", "-c", query], check=True, stdout=subprocess.PIPE, text=True
+    )
+    return int(done.stdout.strip())
+
+
+def verdicts(measured: Measured) -> list[tuple[bool, str]]:
+    post, healthz = measured.post, measured.healthz
+    ratio = post.rate / healthz.rate if healthz.rate else 0.0
+    return [
+        (post.rate >= TARGET_RATE, f"≥ {TARGET_RATE:.0f} responses/s: {post.rate:.1f}"),
+        (post.p99_ms <= TARGET_P99_MS, f"p99 ≤ {TARGET_P99_MS:.0f} ms: {post.p99_ms:.1f} ms"),
+        (post.errors == 0, f"zero errors: {post.errors}"),
+        (
+            ratio >= TARGET_RATIO,
+            f"≥ {TARGET_RATIO}x the healthz throughput: {ratio:.2f}x "
+            f"({post.rate:.1f} / {healthz.rate:.1f} req/s)",
+        ),
+        (
+            # Requests still in flight when wrk stops are stored but not counted by wrk.
+            measured.stored >= post.succeeded,
+            f"every accepted response stored: {measured.stored} rows for "
+            f"{post.succeeded} 2xx answers",
+        ),
+    ]
+
+
+def report(measured: Measured, connections: int) -> bool:
+    print(f"  {measured.config}, wrk 1 thread, {connections} connections")
+    print(f"    GET /healthz           {measured.healthz.describe()}")
+    print(f"    POST /api/v1/responses {measured.post.describe()}")
+    checks = verdicts(measured)
+    for ok, text in checks:
+        print(f"    {'PASS' if ok else 'FAIL'}  {text}")
+    return all(ok for ok, _ in checks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_api", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=60, help="POST duration (default 60)")
+    parser.add_argument("--healthz-seconds", type=float, default=15)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--quick", action="store_true", help="10 s of POST, 5 s of healthz")
+    parser.add_argument(
+        "--sweep", action="store_true", help="first try several gunicorn configurations briefly"
+    )
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("bench_api: wrk is not installed (apt-get install -y wrk, or `make bench`)")
+        return 1
+    seconds = 10.0 if args.quick else args.seconds
+    healthz_seconds = 5.0 if args.quick else args.healthz_seconds
+    print(f"== POST /api/v1/responses on gunicorn + PostgreSQL ({seconds:.0f} s)")
+    config = DEFAULT_CONFIG
+    with postgres_database(DATABASE) as url:
+        if args.sweep:
+            config = _sweep(url, args.connections)
+        measured = measure(
+            url,
+            config,
+            seconds=seconds,
+            healthz_seconds=healthz_seconds,
+            connections=args.connections,
+        )
+    return 0 if report(measured, args.connections) else 1
+
+
+def _sweep(database_url: str, connections: int) -> ServerConfig:
+    """10 s of each configuration; the one with the most POSTs/s within the p99 target wins."""
+    print("  sweep (10 s each):")
+    results = []
+    for config in SWEEP:
+        measured = measure(
+            database_url, config, seconds=10, healthz_seconds=5, connections=connections
+        )
+        results.append(measured)
+        post = measured.post
+        print(f"    {config!s:38} POST {post.describe()}  healthz {measured.healthz.rate:.0f}/s")
+        _reset(database_url)
+    fitting = [m for m in results if m.post.p99_ms <= TARGET_P99_MS and m.post.errors == 0]
+    best = max(fitting or results, key=lambda m: m.post.rate)
+    return best.config
+
+
+def _reset(database_url: str) -> None:
+    """Empty the database between configurations, so each starts from the same state."""
+    subprocess.run(
+        [
+            "psql",
+            database_url,
+            "-q",
+            "-c",
+            "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+        ],
+        check=True,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
