@@ -90,3 +90,19 @@ def test_it_rejects_an_unknown_channel_and_an_empty_period(workspace: Workspace)
         )
     assert "must be one of email, in-app, link, other" in error.value.errors["channel"]
     assert error.value.errors["until"] == "must be after since"
+
+
+def test_it_groups_by_account_external_id(workspace: Workspace, survey: Survey) -> None:
+    when = datetime(2026, 1, 10, tzinfo=UTC)
+    for external_id, account, score in (("a", "acc-1", 9), ("b", "acc-2", 3), ("c", None, 8)):
+        contact = upsert_contact(
+            workspace, ContactData(external_id=external_id, account_external_id=account)
+        ).contact
+        record_response(
+            workspace, ResponseData(survey=survey, score=score, contact=contact, created_at=when)
+        )
+    assert compute_metrics(workspace, MetricsQuery(group_by=["account"])) == [
+        ({"account": "acc-1"}, Histogram.from_scores([9])),
+        ({"account": "acc-2"}, Histogram.from_scores([3])),
+        ({"account": None}, Histogram.from_scores([8])),
+    ]

@@ -97,6 +97,7 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["workspace", "survey", "created_at"], name="response_survey_time"),
             models.Index(fields=["workspace", "created_at"], name="response_time"),
+            models.Index(fields=["workspace", "account", "score"], name="response_account_score"),
         ]
 
     def __str__(self) -> str:
