@@ -9,8 +9,9 @@ from conftest import ApiClient
 from django.test import Client
 from django.utils import timezone
 
+from npsloop.workspaces import services
 from npsloop.workspaces.models import ApiKey, Workspace
-from npsloop.workspaces.services import create_api_key
+from npsloop.workspaces.services import create_api_key, revoke_api_key
 
 URL = "/api/v1/surveys"
 MESSAGE = (
@@ -64,3 +65,25 @@ def test_it_records_when_a_key_was_last_used(workspace: Workspace) -> None:
 def test_it_asks_for_a_key_on_writes_too(db: None) -> None:
     r = Client().post("/api/v1/responses", data={}, content_type="application/json")
     assert r.status_code == 401
+
+
+def test_it_refuses_a_key_at_once_after_it_is_revoked_in_this_process(
+    workspace: Workspace,
+) -> None:
+    key, secret = create_api_key(workspace)
+    client = ApiClient(secret)
+    assert client.get(URL).status_code == 200
+    revoke_api_key(key)
+    assert client.get(URL).status_code == 401
+
+
+def test_it_remembers_a_checked_key_only_for_a_few_seconds(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, secret = create_api_key(workspace)
+    client = ApiClient(secret)
+    assert client.get(URL).status_code == 200
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())  # by another process
+    assert client.get(URL).status_code == 200  # still remembered here
+    monkeypatch.setattr(services, "KEY_MEMORY", 0.0)  # ... until the memory runs out
+    assert client.get(URL).status_code == 401

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from npsloop.workspaces.models import ApiKey, Member, Workspace
+from npsloop.workspaces.services import revoke_api_key
 
 
 @admin.register(Workspace)
@@ -24,7 +27,7 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
 
     list_display = ("prefix", "name", "workspace", "created_at", "last_used_at", "revoked_at")
     list_filter = ("workspace",)
-    readonly_fields = ("prefix", "secret_hash", "created_at", "last_used_at")
+    readonly_fields = ("prefix", "secret_hash", "created_at", "last_used_at", "revoked_at")
     fields = (
         "workspace",
         "name",
@@ -35,5 +38,12 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         "revoked_at",
     )
 
+    actions = ["revoke"]
+
     def has_add_permission(self, request: object) -> bool:
         return False
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for key in queryset:
+            revoke_api_key(key)
