@@ -90,7 +90,7 @@ def _run(command_name: str, typed: str, rest: list[str]) -> int:
     command = load_command_class(get_commands()[command_name], command_name)
     words = typed.split()
     # As on a command line: a usage error prints the usage and exits with status 2.
-    command._called_from_command_line = True
+    command._called_from_command_line = True  # type: ignore[attr-defined]
     # The usage line reads "npsloop import contacts", not "manage.py import_contacts".
     parser = command.create_parser(" ".join(["npsloop", *words[:-1]]), words[-1])
     parsed = parser.parse_args(rest)

@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.db import IntegrityError, transaction
 
+from npsloop.contacts.bulk import insert_contacts
 from npsloop.contacts.fields import ContactData
 from npsloop.contacts.models import Account, Contact
 from npsloop.contacts.outcome import Outcome
@@ -107,3 +109,14 @@ def test_it_keeps_workspaces_apart(workspace: Workspace, other_workspace: Worksp
     result = upsert_contact(other_workspace, ContactData(external_id="u1", email="a@example.com"))
     assert result.outcome is Outcome.CREATED
     assert Contact.objects.count() == 2
+
+
+@pytest.mark.parametrize("size", [1, 60])
+def test_it_reports_a_concurrent_insert_of_the_same_contact_as_an_integrity_error(
+    workspace: Workspace, size: int
+) -> None:
+    """What upsert_contact retries on, for the one-row path and the bulk path alike."""
+    upsert_contact(workspace, ContactData(external_id="u0"))
+    contacts = [Contact(workspace=workspace, external_id=f"u{i}") for i in range(size)]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_contacts(contacts)

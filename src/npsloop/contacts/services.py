@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from npsloop.contacts.accounts import ensure_accounts, merge_properties
+from npsloop.contacts.bulk import contacts_matching, insert_contacts
 from npsloop.contacts.fields import ContactData, clean_contact_data
 from npsloop.contacts.models import Account, Contact
 from npsloop.contacts.outcome import Outcome
@@ -85,7 +86,7 @@ def upsert_contacts(
                 results[position] = Upserted(contact, Outcome.UPDATED)
             else:
                 results[position] = Upserted(contact, Outcome.UNCHANGED)
-        Contact.objects.bulk_create(created.values(), batch_size=1000)
+        insert_contacts(list(created.values()))
         Contact.objects.bulk_update(
             updated.values(),
             [*CONTACT_FIELDS, "account", "properties", "updated_at"],
@@ -103,8 +104,10 @@ class _ContactIndex:
         emails = {d.email for d in batch if d.email}
         self.by_external_id: dict[str, Contact] = {}
         self.by_email: dict[str, Contact] = {}
-        found = Contact.objects.filter(workspace=workspace, external_id__in=external_ids)
-        found_by_email = Contact.objects.filter(workspace=workspace, email__in=emails)
+        # Only the lookups the batch needs, each with its values as one parameter: building
+        # an ORM query of 2,000 values costs more CPU than the database spends answering it.
+        found = contacts_matching(workspace, "external_id", external_ids)
+        found_by_email = contacts_matching(workspace, "email", emails)
         for contact in [*found, *found_by_email]:
             self.remember(contact)
 
