@@ -8,12 +8,28 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
+from huey.contrib.djhuey import HUEY
 
 from npsloop.surveys.models import Survey
 from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 from npsloop.workspaces.services import create_api_key, create_workspace
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_inline() -> None:
+    """Background tasks run inside the test that queues them (Huey's immediate mode), so a
+    test sees their effects without a worker, whatever NPSLOOP_QUEUE_IMMEDIATE says."""
+    HUEY.immediate = True
+
+
+@pytest.fixture(autouse=True)
+def _forget_remembered() -> None:
+    """Each test starts with an empty per-process cache: ids are reused between tests once
+    their transactions are rolled back, so a remembered survey could belong to another."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -131,6 +131,14 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+# Per-process memory for things worth a few seconds of staleness (checked API keys,
+# surveys named by requests); nothing in it is needed for correctness across processes.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -16,6 +17,7 @@ from npsloop.surveys.models import Survey
 from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
+SURVEY_MEMORY = 5.0
 router = Router(tags=["surveys"])
 
 
@@ -57,9 +59,15 @@ def survey_json(survey: Survey) -> dict[str, Any]:
 def survey_of(workspace: Workspace, survey_id: int, location: tuple[str, str]) -> Survey:
     """The workspace's survey a request names in a field, or a 422 on that field.
 
-    A survey of another workspace reads exactly like one that does not exist.
+    A survey of another workspace reads exactly like one that does not exist. Found
+    surveys are remembered for a few seconds: every recorded response names one.
     """
-    survey = Survey.objects.filter(workspace=workspace, pk=survey_id).first()
+    memory_key = f"npsloop:survey:{workspace.pk}:{survey_id}"
+    survey: Survey | None = cache.get(memory_key)
+    if survey is None:
+        survey = Survey.objects.filter(workspace=workspace, pk=survey_id).first()
+        if survey is not None:
+            cache.set(memory_key, survey, timeout=SURVEY_MEMORY)
     if survey is None:
         raise field_error(location, f"no survey with id {survey_id} in this workspace")
     return survey

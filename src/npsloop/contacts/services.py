@@ -7,6 +7,7 @@ thousand rows; a single upsert is a batch of one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -61,38 +62,57 @@ def upsert_contacts(
             cleaned.append((position, clean_contact_data(data)))
         except InvalidInput as error:
             results[position] = error
-    with transaction.atomic():
+    links_accounts = any(data.account_external_id for _, data in cleaned)
+    # Looking contacts up needs no transaction of its own, and a savepoint costs two round
+    # trips: the API's hot path (a known contact, unchanged) only reads. Creating accounts
+    # is a write, so a batch that names accounts runs whole in one atomic block.
+    with transaction.atomic() if links_accounts else nullcontext():
         accounts = _accounts_for(workspace, [data for _, data in cleaned])
         known = _ContactIndex(workspace, [data for _, data in cleaned])
-        now = timezone.now()
-        created: dict[int, Contact] = {}
-        updated: dict[int, Contact] = {}
-        for position, data in cleaned:
-            try:
-                contact, is_new = known.match(data)
-            except InvalidInput as error:
-                results[position] = error
-                continue
-            changed = _apply(contact, data, accounts)
-            known.remember(contact)
-            if is_new:
-                contact.created_at = contact.updated_at = now
-                created[id(contact)] = contact
-                results[position] = Upserted(contact, Outcome.CREATED)
-            elif changed:
-                contact.updated_at = now
-                if id(contact) not in created:
-                    updated[id(contact)] = contact
-                results[position] = Upserted(contact, Outcome.UPDATED)
-            else:
-                results[position] = Upserted(contact, Outcome.UNCHANGED)
-        insert_contacts(list(created.values()))
-        Contact.objects.bulk_update(
-            updated.values(),
-            [*CONTACT_FIELDS, "account", "properties", "updated_at"],
-            batch_size=500,
-        )
+        created, updated = _merge(known, cleaned, accounts, results)
+        if created or updated:
+            # Inside the block above this joins it; alone it is the savepoint (or the
+            # transaction) that upsert_contact's retry after a concurrent insert needs.
+            with transaction.atomic(savepoint=not links_accounts):
+                insert_contacts(created)
+                Contact.objects.bulk_update(
+                    updated,
+                    [*CONTACT_FIELDS, "account", "properties", "updated_at"],
+                    batch_size=500,
+                )
     return [result for result in results if result is not None]
+
+
+def _merge(
+    known: _ContactIndex,
+    cleaned: list[tuple[int, ContactData]],
+    accounts: dict[str, Account],
+    results: list[Upserted | InvalidInput | None],
+) -> tuple[list[Contact], list[Contact]]:
+    """Apply each item to its contact in memory; returns the contacts to insert and update."""
+    now = timezone.now()
+    created: dict[int, Contact] = {}
+    updated: dict[int, Contact] = {}
+    for position, data in cleaned:
+        try:
+            contact, is_new = known.match(data)
+        except InvalidInput as error:
+            results[position] = error
+            continue
+        changed = _apply(contact, data, accounts)
+        known.remember(contact)
+        if is_new:
+            contact.created_at = contact.updated_at = now
+            created[id(contact)] = contact
+            results[position] = Upserted(contact, Outcome.CREATED)
+        elif changed:
+            contact.updated_at = now
+            if id(contact) not in created:
+                updated[id(contact)] = contact
+            results[position] = Upserted(contact, Outcome.UPDATED)
+        else:
+            results[position] = Upserted(contact, Outcome.UNCHANGED)
+    return list(created.values()), list(updated.values())
 
 
 class _ContactIndex:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -65,11 +65,15 @@ def create_api_key(workspace: Workspace, name: str = "") -> tuple[ApiKey, str]:
     return key, secret
 
 
-# A process remembers a key it has checked for a few seconds: on the API's hot path the
-# look-up is a quarter of the work of recording a response. Revoking a key therefore takes
-# effect within KEY_MEMORY everywhere (at once in the process that revoked it).
+# A process remembers a key it has checked for a few seconds (in its local memory cache):
+# on the API's hot path the look-up is a quarter of the work of recording a response.
+# Revoking a key therefore takes effect within KEY_MEMORY seconds everywhere, and at once
+# in the process that revoked it.
 KEY_MEMORY = 5.0
-_remembered: dict[str, tuple[float, ApiKey]] = {}
+
+
+def _memory_key(digest: str) -> str:
+    return f"npsloop:apikey:{digest}"
 
 
 def authenticate_api_key(secret: str) -> ApiKey | None:
@@ -77,29 +81,25 @@ def authenticate_api_key(secret: str) -> ApiKey | None:
     if not secret.startswith(KEY_PREFIX):
         return None
     digest = hash_secret(secret)
-    now_mono = time.monotonic()
-    remembered = _remembered.get(digest)
-    if remembered is not None and now_mono - remembered[0] < KEY_MEMORY:
-        return remembered[1]
+    remembered: ApiKey | None = cache.get(_memory_key(digest))
+    if remembered is not None:
+        return remembered
     key = (
         ApiKey.objects.select_related("workspace")
         .filter(secret_hash=digest, revoked_at__isnull=True)
         .first()
     )
     if key is None:
-        _remembered.pop(digest, None)
         return None
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
-    if len(_remembered) > 10_000:
-        _remembered.clear()
-    _remembered[digest] = (now_mono, key)
+    cache.set(_memory_key(digest), key, timeout=KEY_MEMORY)
     return key
 
 
 def revoke_api_key(key: ApiKey) -> None:
     """Stop a key from working (in other processes within KEY_MEMORY seconds)."""
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    _remembered.pop(key.secret_hash, None)
+    cache.delete(_memory_key(key.secret_hash))
