@@ -1,0 +1,174 @@
+"""Scores from a CSV export (plain or gzipped), read by Arrow's multi-threaded CSV parser.
+
+Only the score and --by columns are converted, each as a dictionary column, so rows cost a
+tokenizer pass and an index, never a Python object. Where errors are concerned, Python's csv
+module re-reads the file: it is slow but counts physical lines exactly, which is what a
+person needs to find row 4,127,003 in an editor.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import pyarrow as pa
+import pyarrow.csv as pv
+
+from npsloop.calculator.columnar import Rejection, ScoreCodes, count_batch
+from npsloop.calculator.errors import CalculatorError, InvalidScoreError, missing_columns_error
+from npsloop.calculator.tally import Tally
+
+_BLOCK_BYTES = 4 << 20
+_TEXT = pa.dictionary(pa.int32(), pa.string())
+# The error path may meet a pasted essay in a comment; Python's csv module refuses fields
+# over 128 KiB by default, while Arrow reads them.
+_FIELD_LIMIT = 1 << 30
+
+
+def count_csv(path: Path, score: str, by: list[str], skip_invalid: bool, compressed: bool) -> Tally:
+    """Count the file's scores per group, or raise CalculatorError saying what is wrong."""
+    tally = Tally(len(by))
+    header = read_header(path, compressed)
+    if header is None:
+        return tally
+    missing = [name for name in dict.fromkeys([score, *by]) if name not in header]
+    if missing:
+        raise missing_columns_error(missing, header, path.name)
+
+    # Letting Arrow split blocks at any newline is much faster than tracking quotes, and
+    # correct unless a quoted value with a line break spans a block boundary. Its remaining
+    # lines are then parsed as rows of their own, which fails on the field count or on the
+    # score, and either failure makes us read the file again the careful way. Only text lines
+    # that happen to be complete rows with a valid score could slip through.
+    if not compressed:
+        try:
+            counted = _count(path, score, by, newlines_in_values=False)
+        except pa.ArrowException:
+            counted = None
+        if counted is not None and counted[0].invalid == 0:
+            return counted[0]
+    try:
+        tally, rejection = _count(path, score, by, newlines_in_values=True)
+    except pa.ArrowInvalid as error:
+        raise _parse_error(path, compressed, len(header), error) from error
+    except pa.ArrowException as error:
+        raise CalculatorError(f"cannot read {path.name} as CSV: {_first_line(error)}") from error
+    if rejection is not None and not skip_invalid:
+        line = physical_line(path, compressed, rejection.row)
+        # Should Python's csv module ever count records differently from Arrow, the data row
+        # number still lets a person find the value.
+        where = f"line {line}" if line is not None else f"data row {rejection.row + 1}"
+        raise InvalidScoreError(path.name, where, rejection.reason)
+    return tally
+
+
+def _count(
+    path: Path, score: str, by: list[str], newlines_in_values: bool
+) -> tuple[Tally, Rejection | None]:
+    columns = list(dict.fromkeys([score, *by]))
+    # Arrow decompresses by extension, and every name kind_of() calls gzipped ends in ".gz".
+    table = pv.read_csv(
+        str(path),
+        read_options=pv.ReadOptions(block_size=_BLOCK_BYTES),
+        parse_options=pv.ParseOptions(newlines_in_values=newlines_in_values),
+        convert_options=pv.ConvertOptions(
+            include_columns=columns,
+            column_types=dict.fromkeys(columns, _TEXT),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    tally = Tally(len(by))
+    scores = ScoreCodes()
+    first: Rejection | None = None
+    offset = 0
+    for batch in table.to_batches():
+        groups = [(name, batch.column(name)) for name in by]
+        rejection = count_batch(tally, scores, batch.column(score), groups, score)
+        if rejection is not None and first is None:
+            first = Rejection(offset + rejection.row, rejection.reason)
+        offset += batch.num_rows
+    return tally, first
+
+
+@contextmanager
+def _open_text(path: Path, compressed: bool) -> Iterator[IO[str]]:
+    # utf-8-sig drops the byte-order mark spreadsheet programs write, as Arrow does. Bytes
+    # that are not UTF-8 are replaced here: Arrow alone judges the columns that are used, so
+    # a Latin-1 comment column does not stop a run that never reads it.
+    if compressed:
+        with gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as text:
+            yield text
+    else:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as text:
+            yield text
+
+
+@contextmanager
+def _records(path: Path, compressed: bool) -> Iterator[Iterator[tuple[int, list[str]]]]:
+    """The non-empty records of the file with the physical line each starts on.
+
+    Blank lines are skipped, as Arrow skips them, so the n-th record here is Arrow's n-th.
+    """
+    previous_limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        with _open_text(path, compressed) as text:
+            yield _numbered(text)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _numbered(text: IO[str]) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(text)
+    lines_before = 0
+    for record in reader:
+        if record:
+            yield lines_before + 1, record
+        lines_before = reader.line_num
+
+
+def read_header(path: Path, compressed: bool) -> list[str] | None:
+    """The column names, or None for a file with no lines at all."""
+    with _records(path, compressed) as records:
+        for _line, record in records:
+            return record
+    return None
+
+
+def physical_line(path: Path, compressed: bool, row: int) -> int | None:
+    """The line on which data row `row` (0 = first after the header) starts."""
+    with _records(path, compressed) as records:
+        for index, (line, _record) in enumerate(records):
+            if index == row + 1:
+                return line
+    return None
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+def _parse_error(
+    path: Path, compressed: bool, width: int, error: pa.ArrowInvalid
+) -> CalculatorError:
+    """Say where the CSV is malformed, in lines, rather than in Arrow's terms."""
+    detail = _first_line(error)
+    if "UTF8" in detail or "UTF-8" in detail:
+        return CalculatorError(f"{path.name} is not UTF-8 text; export or save it as UTF-8 CSV")
+    try:
+        with _records(path, compressed) as records:
+            for line, record in records:
+                if len(record) != width:
+                    return CalculatorError(
+                        f"{path.name}, line {line}: malformed CSV, {len(record)} fields where "
+                        f"the header has {width}; values containing commas, quotes or line "
+                        'breaks must be quoted ("a, b"), with inner quotes doubled ("")'
+                    )
+    except csv.Error as python_error:
+        detail = str(python_error)
+    return CalculatorError(f"{path.name}: malformed CSV ({detail})")
