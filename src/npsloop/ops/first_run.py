@@ -14,6 +14,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
+from npsloop.workspaces.services import ensure_admin
+
 ADMIN_USERNAME = "admin"
 
 
@@ -23,17 +25,12 @@ def password_file() -> Path:
 
 def create_first_run_admin() -> AbstractUser:
     """The `admin` superuser with a random password written to the password file."""
-    users = get_user_model()
     password = secrets.token_urlsafe(12)
     path = password_file()
     path.touch(mode=0o600, exist_ok=True)
     path.chmod(0o600)
     path.write_text(password + "\n")
-    user = users.objects.filter(username=ADMIN_USERNAME).first() or users(username=ADMIN_USERNAME)
-    user.email = "admin@localhost"
-    user.is_staff = user.is_superuser = user.is_active = True
-    user.set_password(password)
-    user.save()
+    user, _ = ensure_admin(ADMIN_USERNAME, "admin@localhost", password)
     return user
 
 

@@ -7,7 +7,8 @@ import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AbstractUser
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.text import slugify
@@ -48,6 +49,21 @@ def add_member(workspace: Workspace, user: AbstractBaseUser, role: str) -> Membe
         workspace=workspace, user=user, defaults={"role": role}
     )
     return member
+
+
+def ensure_admin(username: str, email: str, password: str) -> tuple[AbstractUser, bool]:
+    """A staff superuser with this username and password, created or reset; and whether it
+    was created."""
+    users = get_user_model()
+    user = users.objects.filter(username=username).first()
+    created = user is None
+    if user is None:
+        user = users(username=username)
+    user.email = email
+    user.is_staff = user.is_superuser = user.is_active = True
+    user.set_password(password)
+    user.save()
+    return user, created
 
 
 def hash_secret(secret: str) -> str:

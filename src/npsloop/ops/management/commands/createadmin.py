@@ -7,11 +7,12 @@ import sys
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
+
+from npsloop.workspaces.services import ensure_admin
 
 
 class Command(BaseCommand):
@@ -37,15 +38,7 @@ class Command(BaseCommand):
                 f"--email must be an email address like you@example.com, got {options['email']!r}"
             ) from None
         password = self._password(options["password_stdin"])
-        users = get_user_model()
-        user = users.objects.filter(username=email).first()
-        created = user is None
-        if user is None:
-            user = users(username=email)
-        user.email = email
-        user.is_staff = user.is_superuser = user.is_active = True
-        user.set_password(password)
-        user.save()
+        _, created = ensure_admin(email, email, password)
         action = "Created" if created else "Updated"
         if options["password_stdin"]:
             self.stdout.write(f"{action} the admin {email} with the password read from stdin.")
