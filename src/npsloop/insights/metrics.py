@@ -187,8 +187,10 @@ def _labeller(name: str, position: int, grouped: list[Any]) -> Callable[[object]
         return lambda value: _response_label(name, value)
     # External ids of the accounts in the grouped rows, in one look-up.
     ids = {row[position] for row in grouped if row[position] is not None}
-    names = dict(Account.objects.filter(pk__in=ids).values_list("pk", "external_id"))
-    return names.get
+    names: dict[object, str] = dict(
+        Account.objects.filter(pk__in=ids).values_list("pk", "external_id")
+    )
+    return lambda value: names.get(value)
 
 
 def _response_label(name: str, value: object) -> str | None:
