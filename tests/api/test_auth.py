@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from conftest import ApiClient
+from api_client import ApiClient
 from django.test import Client
 from django.utils import timezone
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ApiClient
+from api_client import ApiClient
 
 from npsloop.contacts.models import Contact
 from npsloop.surveys.models import Survey

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from conftest import ApiClient
+from api_client import ApiClient
 
 from npsloop.contacts.models import Account, Contact
 from npsloop.workspaces.models import Workspace

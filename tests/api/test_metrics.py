@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ApiClient
+from api_client import ApiClient
 
 from npsloop.contacts.fields import ContactData
 from npsloop.contacts.services import upsert_contact

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ApiClient
+from api_client import ApiClient
 
 from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import ApiClient
+from api_client import ApiClient
 
 from npsloop.surveys.models import Survey
 from npsloop.surveys.services import create_survey

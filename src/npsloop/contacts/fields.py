@@ -12,6 +12,18 @@ from django.core.validators import validate_email
 from npsloop.errors import InvalidInput
 
 LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+# Django's validate_email for the everyday address, lower-case ASCII: its dot-atom local
+# part, an "@", then its domain pattern without the IDN, punycode and IP-literal forms. What
+# this accepts, Django accepts; everything else is handed to Django, which costs ten times
+# as much (its patterns are case-insensitive and Unicode-wide).
+_ATOM = r"[-!#$%&'*+/=?^_`{}|~0-9a-z]+"
+_PLAIN_EMAIL = re.compile(
+    rf"{_ATOM}(?:\.{_ATOM})*"
+    r"@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*"
+    r"\.(?!-)[a-z-]{2,63}(?<!-)"
+).fullmatch
+MAX_EMAIL = 320
 MAX_ID = 200
 MAX_NAME = 200
 MAX_PROPERTY_KEY = 100
@@ -43,9 +55,7 @@ def clean_contact_data(data: ContactData) -> ContactData:
     email = None
     if data.email is not None:
         email = data.email.strip().lower()
-        try:
-            validate_email(email)
-        except ValidationError:
+        if not is_email(email):
             errors["email"] = f"must be an email address like name@example.com, got {data.email!r}"
     if external_id is None and email is None:
         errors.setdefault("external_id", "a contact needs an external_id or an email")
@@ -72,6 +82,17 @@ def clean_contact_data(data: ContactData) -> ContactData:
         account_name=data.account_name,
         properties=data.properties,
     )
+
+
+def is_email(value: str) -> bool:
+    """Whether Django's ``validate_email`` accepts the address; common ones are checked fast."""
+    if len(value) <= MAX_EMAIL and _PLAIN_EMAIL(value) is not None:
+        return True
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _clean_id(value: str | None, name: str, errors: dict[str, str]) -> str | None:

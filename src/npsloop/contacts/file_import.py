@@ -9,6 +9,7 @@ database: only the calling thread uses its connection (and its transaction, in t
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, TypeVar
@@ -26,6 +27,9 @@ BATCH_SIZE = 2000
 # Batches parsed ahead of the one being stored: enough to keep the database busy, few
 # enough that memory stays flat.
 READ_AHEAD = 3
+# When the database answers, the storing thread waits for the parsing thread to hand over
+# the interpreter: up to Python's switch interval (5 ms), several times per batch.
+SWITCH_INTERVAL = 0.0005
 
 
 class Batch(Generic[Item]):
@@ -73,6 +77,8 @@ class FileImport(Generic[Item]):
         ready: Ready[Item] = queue.Queue(READ_AHEAD)
         stop = threading.Event()
         reader = threading.Thread(target=self._read, args=(ready, stop), daemon=True)
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         reader.start()
         try:
             while (batch := ready.get()) is not None:
@@ -86,6 +92,7 @@ class FileImport(Generic[Item]):
                     ready.get_nowait()
                 except queue.Empty:
                     reader.join(0.01)
+            sys.setswitchinterval(switch)
         return self.summary
 
     def _read(

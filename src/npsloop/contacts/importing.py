@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 from npsloop.contacts import cells
 from npsloop.contacts.bulk import refresh_statistics
-from npsloop.contacts.fields import ContactData
+from npsloop.contacts.fields import ContactData, clean_contact_data
 from npsloop.contacts.file_import import FileImport
 from npsloop.contacts.import_report import RejectsFile
 from npsloop.contacts.outcome import Outcome
-from npsloop.contacts.services import upsert_contacts
+from npsloop.contacts.services import store_contacts
 from npsloop.contacts.tabular import FileProblem, Row, Table
 from npsloop.errors import InvalidInput
 from npsloop.workspaces.models import Workspace
@@ -164,14 +164,12 @@ class ContactImport(FileImport[ContactData]):
         self.analyze_at = FIRST_ANALYZE
 
     def parse(self, row: Row) -> ContactData:
+        """The row's contact, checked here on the reading thread, not again when stored."""
         fields, properties = self.columns.split(row.values)
-        return contact_data(fields, properties, self.zone)
+        return clean_contact_data(contact_data(fields, properties, self.zone))
 
     def store(self, items: list[ContactData]) -> list[Outcome | InvalidInput]:
-        outcomes = [
-            result if isinstance(result, InvalidInput) else result.outcome
-            for result in upsert_contacts(self.workspace, items)
-        ]
+        outcomes = store_contacts(self.workspace, items, cleaned=True)
         self.created += outcomes.count(Outcome.CREATED)
         if self.created >= self.analyze_at:
             refresh_statistics()
