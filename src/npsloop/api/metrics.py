@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema
 
 from npsloop.api.auth import workspace_of
@@ -58,7 +56,7 @@ def _dimensions(values: list[str]) -> list[str]:
 
 
 @router.get("", response=list[MetricsRow], summary="NPS by group")
-def get_metrics(request: HttpRequest, params: Query[MetricsParams]) -> list[dict[str, Any]]:
+def get_metrics(request: HttpRequest, params: Query[MetricsParams]) -> HttpResponse:
     """One row per group, sorted by group; a single row with `group: {}` when not grouped.
 
     A group with no responses has n 0 and null scores, never 0.
@@ -78,4 +76,7 @@ def get_metrics(request: HttpRequest, params: Query[MetricsParams]) -> list[dict
     )
     with reported_at("query"):
         groups = compute_metrics(workspace, query)
-    return [{"group": group, **summarize(h, level).as_dict()} for group, h in groups]
+    rows = [{"group": group, **summarize(h, level).as_dict()} for group, h in groups]
+    # Sent as built: validating thousands of rows of our own making against MetricsRow
+    # again (ninja's default) took a third of the time of a by-account answer.
+    return JsonResponse(rows, safe=False)
