@@ -19,7 +19,7 @@ from npsloop.contacts.models import Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.errors import NotFound
 from npsloop.stats import CATEGORIES
-from npsloop.surveys.models import Channel, Response
+from npsloop.surveys.models import Response, unknown_channel
 from npsloop.surveys.responses import ResponseData, record_response, update_response
 
 router = Router(tags=["responses"])
@@ -176,11 +176,8 @@ def list_responses(
     if filters.until is not None:
         rows = rows.filter(created_at__lt=start_of(filters.until, workspace))
     if filters.channel is not None:
-        if filters.channel not in Channel.values:
-            accepted = ", ".join(Channel.values)
-            raise field_error(
-                ("query", "channel"), f"must be one of {accepted}, got {filters.channel!r}"
-            )
+        if problem := unknown_channel(filters.channel):
+            raise field_error(("query", "channel"), problem)
         rows = rows.filter(channel=filters.channel)
     if filters.category is not None:
         if filters.category not in CATEGORIES:

@@ -21,7 +21,7 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, Trunc
 from npsloop.contacts.models import Account
 from npsloop.errors import InvalidInput
 from npsloop.stats import Histogram
-from npsloop.surveys.models import Channel, Response, ScoreDay
+from npsloop.surveys.models import Response, ScoreDay, unknown_channel
 from npsloop.workspaces.models import Workspace
 
 TIME_GROUPS = ("day", "week", "month", "quarter")
@@ -64,8 +64,8 @@ def compute_metrics(workspace: Workspace, query: MetricsQuery) -> list[tuple[Gro
 
 def _check(query: MetricsQuery) -> None:
     errors: dict[str, str] = {}
-    if query.channel is not None and query.channel not in Channel.values:
-        errors["channel"] = f"must be one of {', '.join(Channel.values)}, got {query.channel!r}"
+    if query.channel is not None and (problem := unknown_channel(query.channel)):
+        errors["channel"] = problem
     if len(query.group_by) > MAX_GROUPS:
         errors["group_by"] = f"at most {MAX_GROUPS} dimensions, got {len(query.group_by)}"
     if len(set(query.group_by)) != len(query.group_by):

@@ -19,6 +19,13 @@ class Channel(models.TextChoices):
     OTHER = "other"
 
 
+def unknown_channel(value: str) -> str | None:
+    """What is wrong with a channel name, or None when it is one of ours."""
+    if value in Channel.values:
+        return None
+    return f"must be one of {', '.join(Channel.values)}, got {value!r}"
+
+
 class Category(models.TextChoices):
     PROMOTER = "promoter"
     PASSIVE = "passive"

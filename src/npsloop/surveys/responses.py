@@ -13,7 +13,7 @@ from django.utils import timezone
 from npsloop.contacts.models import Contact
 from npsloop.errors import InvalidInput
 from npsloop.stats import ScoreError, category_of, parse_score
-from npsloop.surveys.models import Channel, Response, Survey
+from npsloop.surveys.models import Channel, Response, Survey, unknown_channel
 from npsloop.surveys.rollups import RollupKey, apply_deltas, rollup_key
 from npsloop.workspaces.models import Workspace
 
@@ -149,8 +149,8 @@ def _check(workspace: Workspace, data: ResponseData) -> int:
         errors["survey"] = "no such survey in this workspace"
     if data.contact is not None and data.contact.workspace_id != workspace.pk:
         errors["contact"] = "no such contact in this workspace"
-    if data.channel not in Channel.values:
-        errors["channel"] = f"must be one of {', '.join(Channel.values)}, got {data.channel!r}"
+    if problem := unknown_channel(data.channel):
+        errors["channel"] = problem
     _check_comment(data.comment, errors)
     _check_answers(data.answers, errors)
     if data.created_at is not None:
