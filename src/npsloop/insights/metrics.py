@@ -57,8 +57,7 @@ def compute_metrics(workspace: Workspace, query: MetricsQuery) -> list[tuple[Gro
         return [({}, Histogram.empty())]
     keys = sorted(counts, key=lambda k: tuple((v is None, v or "") for v in k))
     return [
-        (dict(zip(query.group_by, key, strict=True)), Histogram.from_counts(counts[key]))
-        for key in keys
+        (dict(zip(query.group_by, key, strict=True)), Histogram(tuple(counts[key]))) for key in keys
     ]
 
 
@@ -94,7 +93,12 @@ def _fits_rollups(query: MetricsQuery) -> bool:
     return whole_days and all(name in ROLLUP_GROUPS for name in query.group_by)
 
 
-Counts = dict[tuple[str | None, ...], dict[int, int]]
+# group key -> 11 counts, one per score (the database guarantees scores are 0 to 10)
+Counts = dict[tuple[str | None, ...], list[int]]
+
+
+def _new_bins() -> list[int]:
+    return [0] * 11
 
 
 def _from_rollups(workspace: Workspace, query: MetricsQuery) -> Counts:
@@ -112,7 +116,7 @@ def _from_rollups(workspace: Workspace, query: MetricsQuery) -> Counts:
         column = ROLLUP_COLUMNS.get(name, "day")
         if column not in columns:
             columns.append(column)
-    counts: Counts = defaultdict(lambda: defaultdict(int))
+    counts: Counts = defaultdict(_new_bins)
     for row in rows.values(*columns, "score").annotate(total=Sum("count")):
         key = tuple(_label(name, row) for name in query.group_by)
         counts[key][row["score"]] += row["total"]
@@ -173,7 +177,7 @@ def _from_responses(workspace: Workspace, query: MetricsQuery) -> Counts:
         .values_list(*annotations, "score", "n")
     )
     labels = [_labeller(name, position, grouped) for position, name in enumerate(query.group_by)]
-    counts: Counts = defaultdict(lambda: defaultdict(int))
+    counts: Counts = defaultdict(_new_bins)
     width = len(labels)
     for row in grouped:
         key = tuple(label(value) for label, value in zip(labels, row[:width], strict=True))
