@@ -49,6 +49,8 @@ def test_it_records_valid_rows_and_reports_bad_scores_with_their_lines(
     assert Response.objects.get(comment="anonymous").contact is None
     assert Contact.objects.get(email="cy@x.io").properties == {"plan": "free"}
     assert not Contact.objects.filter(email="bob@x.io").exists()
+    # Refused for its channel, not its score: its new contact is not stored either.
+    assert not Contact.objects.filter(email="dee@x.io").exists()
     rows = rejected(folder / "r.csv.rejects.csv")
     assert [(r["line"], r["score"]) for r in rows] == [
         ("4", "7.5"),

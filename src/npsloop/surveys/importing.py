@@ -18,13 +18,14 @@ from npsloop.contacts.fields import ContactData
 from npsloop.contacts.file_import import FileImport
 from npsloop.contacts.import_report import RejectsFile
 from npsloop.contacts.importing import CONTACT_COLUMNS, ColumnMap, contact_data
+from npsloop.contacts.models import Contact
 from npsloop.contacts.outcome import Outcome
 from npsloop.contacts.services import upsert_contacts
 from npsloop.contacts.tabular import FileProblem, Row, Table
 from npsloop.errors import InvalidInput
 from npsloop.stats import ScoreError, parse_score
 from npsloop.surveys.models import Channel, Survey
-from npsloop.surveys.responses import ResponseData, record_response
+from npsloop.surveys.responses import ResponseData, check_response, record_response
 from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
@@ -185,6 +186,8 @@ class ResponseImport(FileImport[ResponseRow]):
                 errors.update(error.errors)
         if errors:
             raise InvalidInput(errors)
+        # Everything record_response will check, before the row's contact is stored.
+        check_response(self.workspace, _response_data(parsed, contact=None))
         parsed.key = parsed.key or derived_key(parsed)
         return parsed
 
@@ -204,16 +207,7 @@ class ResponseImport(FileImport[ResponseRow]):
             if isinstance(contact, InvalidInput):
                 outcomes.append(contact)
                 continue
-            data = ResponseData(
-                survey=item.survey,
-                score=item.score,
-                contact=contact.contact if contact is not None else None,
-                comment=item.comment,
-                answers=item.answers,
-                channel=item.channel,
-                created_at=item.created_at,
-                key=item.key,
-            )
+            data = _response_data(item, contact.contact if contact is not None else None)
             try:
                 recorded = record_response(self.workspace, data)
             except InvalidInput as error:
@@ -221,6 +215,19 @@ class ResponseImport(FileImport[ResponseRow]):
                 continue
             outcomes.append(Outcome.CREATED if recorded.created else Outcome.UNCHANGED)
         return outcomes
+
+
+def _response_data(row: ResponseRow, contact: Contact | None) -> ResponseData:
+    return ResponseData(
+        survey=row.survey,
+        score=row.score,
+        contact=contact,
+        comment=row.comment,
+        answers=row.answers,
+        channel=row.channel,
+        created_at=row.created_at,
+        key=row.key or None,
+    )
 
 
 def _answers(value: object) -> dict[str, object]:

@@ -47,7 +47,7 @@ def record_response(workspace: Workspace, data: ResponseData) -> Recorded:
     Raises InvalidInput for anything that can't be stored, including a key that was
     already used for a different answer.
     """
-    score = _check(workspace, data)
+    score = check_response(workspace, data)
     key = data.key or uuid.uuid4().hex
     # A key we just generated can't have been used: skip the lookup, one query less per
     # response (the unique constraint below still guards against the impossible).
@@ -138,7 +138,10 @@ def update_response(
     return response
 
 
-def _check(workspace: Workspace, data: ResponseData) -> int:
+def check_response(workspace: Workspace, data: ResponseData) -> int:
+    """The score, if record_response would accept the data; InvalidInput naming every bad
+    field otherwise. Imports call it before storing a row's contact, so a refused row
+    leaves nothing behind."""
     errors: dict[str, str] = {}
     score = 0
     try:
