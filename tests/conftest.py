@@ -13,6 +13,8 @@ from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 from npsloop.workspaces.services import create_api_key, create_workspace
 
+pytest_plugins = ["smtp_fixtures"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _tasks_run_inline() -> None:

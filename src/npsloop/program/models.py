@@ -1,4 +1,4 @@
-"""Who is asked when. Releases come first: major ones will hold asks back for a while."""
+"""Who is asked when: releases (major ones hold asks back) and asks (SurveyRequest)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,75 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AskStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "scheduled"
+    # A worker took it into a batch; nothing has been handed to the mail server yet, so a
+    # worker that dies now leaves it safe to send again.
+    CLAIMED = "claimed", "claimed"
+    # Handed to the mail server and no answer yet. If the worker dies here nobody knows
+    # whether the email left: the ask becomes UNKNOWN and is reported, never re-sent.
+    SENDING = "sending", "sending"
+    SENT = "sent", "sent"
+    RESPONDED = "responded", "responded"
+    FAILED = "failed", "failed"
+    UNKNOWN = "unknown", "outcome unknown"
+    CANCELLED = "cancelled", "cancelled"
+
+
+PENDING_STATUSES = (AskStatus.SCHEDULED, AskStatus.CLAIMED, AskStatus.SENDING)
+
+
+class SurveyRequest(models.Model):
+    """One ask: a contact asked one survey on one channel, from the moment it is due until
+    it is answered, fails, or is cancelled. Its token is the secret in every link."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="asks")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="asks")
+    channel = models.CharField(max_length=10)
+    wave = models.PositiveSmallIntegerField(null=True, blank=True)
+    token = models.CharField(max_length=32, unique=True)
+    status = models.CharField(max_length=10, choices=AskStatus.choices, default=AskStatus.SCHEDULED)
+    due_at = models.DateTimeField()
+    claim = models.CharField(max_length=32, blank=True, help_text="Which batch holds it.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="The first email.")
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True, help_text="Why it failed, was cancelled or is unknown.")
+    response = models.OneToOneField(
+        "surveys.Response", on_delete=models.SET_NULL, null=True, blank=True, related_name="ask"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    opens = models.JSONField(
+        default=list, blank=True, help_text="Recent score links opened: [score, epoch seconds]."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Two schedulers racing for one contact: the database lets only one win.
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=models.Q(status="scheduled"),
+                name="ask_one_scheduled_per_contact",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=AskStatus.values), name="ask_status_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="ask_due"),
+            models.Index(fields=["status", "remind_at"], name="ask_remind"),
+            models.Index(fields=["contact", "sent_at"], name="ask_contact_sent"),
+            models.Index(fields=["workspace", "survey", "created_at"], name="ask_survey_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ask {self.pk} ({self.status}) of {self.contact_id} for survey {self.survey_id}"

@@ -32,19 +32,70 @@ class Category(models.TextChoices):
     DETRACTOR = "detractor"
 
 
+class CtaAudience(models.TextChoices):
+    PROMOTERS = "promoters"
+    EVERYONE = "everyone"
+
+
 class Survey(models.Model):
+    """What is asked and how: the texts in every language, the extra questions after the
+    reason, the thank-you and call to action, the email's sender, and the ask timing."""
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="surveys")
     name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, help_text="The public link is /s/<slug>.")
     product_name = models.CharField(max_length=200)
     question = models.CharField(
         max_length=500, blank=True, help_text="Leave empty for the standard question."
+    )
+    language = models.CharField(
+        max_length=8, default="en", help_text="For contacts whose locale we don't speak."
+    )
+    texts = models.JSONField(
+        default=dict, blank=True, help_text="Custom wording: {language: {text name: wording}}."
+    )
+    extra_questions = models.JSONField(
+        default=list, blank=True, help_text="Asked after the reason; see docs/surveys.md."
+    )
+    cta_url = models.URLField(blank=True, help_text="e.g. a review site or a referral page.")
+    cta_audience = models.CharField(
+        max_length=10, choices=CtaAudience.choices, default=CtaAudience.PROMOTERS
+    )
+    sender_name = models.CharField(max_length=100, blank=True)
+    sender_email = models.EmailField(blank=True, help_text="Empty: the server's default sender.")
+    reply_to = models.EmailField(blank=True)
+    cooldown_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: the workspace's cooldown."
+    )
+    reminders = models.PositiveSmallIntegerField(
+        default=1, help_text="Reminders (0-2) to contacts who have not answered."
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days after the last email before a reminder."
+    )
+    edit_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days during which a respondent may change their answers."
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(reminders__lte=2), name="survey_reminders_0_to_2"),
+            models.CheckConstraint(
+                condition=Q(cta_audience__in=CtaAudience.values), name="survey_cta_audience_known"
+            ),
+        ]
+
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def effective_cooldown_days(self) -> int:
+        if self.cooldown_days is not None:
+            return self.cooldown_days
+        return self.workspace.cooldown_days
 
     @property
     def question_text(self) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
+from django.utils.text import slugify
+
 from npsloop.errors import InvalidInput
 from npsloop.surveys.models import Survey
 from npsloop.workspaces.models import Workspace
@@ -21,5 +25,15 @@ def create_survey(
     if errors:
         raise InvalidInput(errors)
     return Survey.objects.create(
-        workspace=workspace, name=name.strip(), product_name=product_name.strip(), question=question
+        workspace=workspace,
+        name=name.strip(),
+        slug=new_slug(name),
+        product_name=product_name.strip(),
+        question=question,
     )
+
+
+def new_slug(name: str) -> str:
+    """A readable, unguessable slug for the public link: the name plus random letters, so
+    nobody can walk from one workspace's public survey to another's."""
+    return f"{slugify(name)[:50] or 'survey'}-{secrets.token_hex(3)}"

@@ -13,6 +13,16 @@ class Workspace(models.Model):
     time_zone = models.CharField(
         max_length=64, default="UTC", help_text="IANA name; used for daily buckets and display."
     )
+    cooldown_days = models.PositiveIntegerField(
+        default=90,
+        help_text=(
+            "Nobody is asked again this many days after they were asked or answered, "
+            "whatever the survey or channel. A survey may set its own."
+        ),
+    )
+    send_rate_per_minute = models.PositiveIntegerField(
+        default=1000, help_text="At most this many survey emails leave per minute."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

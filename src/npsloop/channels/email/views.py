@@ -1,0 +1,192 @@
+"""The pages behind the links in a survey email: the score links, the follow-up page and
+unsubscribing.
+
+Security gateways fetch every link in an email, by GET and HEAD, some running the page's
+script. So a GET never records anything: the page's script records the score, and only
+in what looks like a person's browser (visible, not automated, not a burst of different
+scores for one email). Anything else gets a page with one button to confirm.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from npsloop.errors import InvalidInput
+from npsloop.program.answers import answer_ask, unsubscribe
+from npsloop.program.models import SurveyRequest
+from npsloop.stats import ScoreError, parse_score
+from npsloop.surveys import texts
+from npsloop.surveys.followup import Wording, page_context, save_followup, wording_for
+from npsloop.surveys.models import Response
+
+# Different scores opened for one email within this window look like a scanner walking
+# every link, not a person.
+BURST_WINDOW = timedelta(seconds=30)
+MAX_OPENS_KEPT = 12
+
+
+def _ask(token: str) -> SurveyRequest | None:
+    if not 10 <= len(token) <= 32:
+        return None
+    return (
+        SurveyRequest.objects.select_related("survey", "contact", "contact__account", "workspace")
+        .filter(token=token)
+        .first()
+    )
+
+
+def _wording(ask: SurveyRequest) -> Wording:
+    contact = ask.contact
+    return wording_for(ask.survey, contact.locale, name=contact.name, email=contact.email or "")
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """The same page for a token that never existed and one that was tampered with."""
+    return render(request, "respond/not_found.html", status=404)
+
+
+def _response_of(ask: SurveyRequest) -> Response | None:
+    if ask.response_id is None:
+        return None
+    return Response.objects.filter(pk=ask.response_id).first()
+
+
+@require_http_methods(["GET", "HEAD"])
+def score_link(request: HttpRequest, token: str, score: str) -> HttpResponse:
+    """A score clicked in the email. Shows the follow-up page with that score chosen; the
+    page's script records it. Never writes a response itself."""
+    ask = _ask(token)
+    if ask is None:
+        return not_found(request)
+    wording = _wording(ask)
+    try:
+        value = parse_score(score)
+    except ScoreError:
+        return render(
+            request,
+            "respond/error.html",
+            {"message": wording("bad_score"), **page_context(wording, score=None, response=None)},
+            status=400,
+        )
+    response = _response_of(ask)
+    if response is not None:
+        # Answered already: show what they said, never a second response.
+        return redirect("ask-page", token=token)
+    if request.method == "GET":
+        _remember_open(ask, value)
+    context = page_context(wording, score=value, response=None)
+    context.update({"token": token, "auto_record": True})
+    return render(request, "respond/followup.html", context)
+
+
+def _remember_open(ask: SurveyRequest, score: int) -> None:
+    now = timezone.now().timestamp()
+    opens = [o for o in ask.opens if now - o[1] < BURST_WINDOW.total_seconds()]
+    opens = [*opens, [score, now]][-MAX_OPENS_KEPT:]
+    SurveyRequest.objects.filter(pk=ask.pk).update(opens=opens)
+    ask.opens = opens
+
+
+def _looks_like_scanner(ask: SurveyRequest) -> bool:
+    now = timezone.now().timestamp()
+    recent = {o[0] for o in ask.opens if now - o[1] < BURST_WINDOW.total_seconds()}
+    return len(recent) > 1
+
+
+@require_http_methods(["GET", "HEAD"])
+def ask_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The follow-up page without a new score: their answers if they gave any, the
+    choice of score otherwise."""
+    ask = _ask(token)
+    if ask is None:
+        return not_found(request)
+    response = _response_of(ask)
+    context = page_context(
+        _wording(ask),
+        score=response.score if response else None,
+        response=response,
+        thanked=response is not None and request.GET.get("saved") == "1",
+    )
+    context["token"] = token
+    return render(request, "respond/followup.html", context)
+
+
+@require_POST
+def record(request: HttpRequest, token: str) -> HttpResponse:
+    """The page's script records the chosen score here (JSON answer)."""
+    ask = _ask(token)
+    if ask is None:
+        return JsonResponse({"error": "not found"}, status=404)
+    wording = _wording(ask)
+    confirmed = request.POST.get("confirmed") == "1"
+    if not confirmed and ask.response_id is None and _looks_like_scanner(ask):
+        return JsonResponse({"confirm": True}, status=409)
+    try:
+        response = answer_ask(ask, request.POST.get("score"))
+    except InvalidInput as error:
+        message = wording("bad_score") if "score" in error.errors else str(error)
+        return JsonResponse({"error": message}, status=422)
+    return JsonResponse(
+        {"score": response.score, "category": response.category, "message": wording("recorded")}
+    )
+
+
+@require_POST
+def answers(request: HttpRequest, token: str) -> HttpResponse:
+    """The follow-up form: score, reason and extra answers together. Works without any
+    script: a first submission records the score too."""
+    ask = _ask(token)
+    if ask is None:
+        return not_found(request)
+    wording = _wording(ask)
+    submitted = {key: request.POST.getlist(key) for key in request.POST}
+    response = _response_of(ask)
+    if response is None:
+        try:
+            response = answer_ask(ask, (submitted.get("score") or [""])[0])
+        except InvalidInput:
+            context = page_context(wording, score=None, response=None, submitted=submitted)
+            context.update({"token": token, "errors": {"score": wording("bad_score")}})
+            return render(request, "respond/followup.html", context, status=422)
+    errors = save_followup(wording, response, submitted)
+    if errors:
+        score = response.score
+        context = page_context(
+            wording, score=score, response=response, errors=errors, submitted=submitted
+        )
+        context["token"] = token
+        return render(request, "respond/followup.html", context, status=422)
+    return redirect(f"/r/{token}/?saved=1")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks for confirmation (scanners fetch links); POST unsubscribes: the button on
+    that page, or a mail client's RFC 8058 one-click POST. The token is the secret, and it
+    is only known to the recipient, so no CSRF token is needed (mail clients send none)."""
+    ask = _ask(token)
+    if ask is None:
+        return not_found(request)
+    wording = _wording(ask)
+    contact = ask.contact
+    done = request.method == "POST"
+    if done:
+        unsubscribe(contact)
+    context = {
+        "language": wording.language,
+        "direction": texts.direction(wording.language),
+        "title": wording("unsubscribe_title"),
+        "question": wording("unsubscribe_question", email=contact.email or ""),
+        "button": wording("unsubscribe_button"),
+        "done": done or contact.unsubscribed_at is not None,
+        "done_message": wording("unsubscribe_done"),
+        "token": token,
+    }
+    return render(request, "respond/unsubscribe.html", context)

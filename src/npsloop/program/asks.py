@@ -1,0 +1,182 @@
+"""Scheduling asks: the one door for the API, the CLI and (later) the planner."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from npsloop.contacts.models import Contact
+from npsloop.errors import InvalidInput
+from npsloop.program.models import AskStatus, SurveyRequest
+from npsloop.program.rules import CHUNK, Skip, skip_reasons
+from npsloop.surveys.models import Channel, Survey
+
+MAX_DELAY = timedelta(days=365)
+PROPERTY_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+# Channels an ask can be scheduled on by hand; in-app asks come from the widget.
+ASKABLE_CHANNELS = (Channel.EMAIL,)
+
+
+@dataclass
+class Skipped:
+    contact: str
+    reason: str
+
+
+@dataclass
+class AskReport:
+    scheduled: list[SurveyRequest] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass
+class ContactFilter:
+    """Contacts whose properties equal these values, in this account (external id),
+    signed up in this range. Every given condition must hold."""
+
+    properties: dict[str, object] = field(default_factory=dict)
+    account: str | None = None
+    signed_up_after: datetime | None = None
+    signed_up_before: datetime | None = None
+
+
+def ask_contacts(
+    survey: Survey,
+    identifiers: Sequence[str],
+    *,
+    channel: str = Channel.EMAIL,
+    delay: timedelta = timedelta(0),
+) -> AskReport:
+    """Schedule an ask for every contact named by external id or email (tried in that
+    order); report each one that is skipped, with the reason."""
+    errors = _check(survey, channel, delay)
+    if not isinstance(identifiers, list | tuple) or not all(
+        isinstance(item, str) and item.strip() for item in identifiers
+    ):
+        errors["contacts"] = "must be a list of contact external ids or emails (non-empty text)"
+    if errors:
+        raise InvalidInput(errors)
+    report = AskReport()
+    by_external_id: dict[str, Contact] = {}
+    by_email: dict[str, Contact] = {}
+    wanted = [item.strip() for item in identifiers]
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        lowered = [item.lower() for item in chunk]
+        for contact in Contact.objects.filter(
+            Q(external_id__in=chunk) | Q(email__in=lowered), workspace_id=survey.workspace_id
+        ):
+            if contact.external_id is not None:
+                by_external_id[contact.external_id] = contact
+            if contact.email is not None:
+                by_email[contact.email] = contact
+    contacts: list[Contact] = []
+    seen: set[int] = set()
+    for item in wanted:
+        match = by_external_id.get(item) or by_email.get(item.lower())
+        if match is None:
+            report.skipped.append(Skipped(item, Skip.UNKNOWN))
+        elif match.pk in seen:
+            report.skipped.append(Skipped(item, Skip.LISTED_TWICE))
+        else:
+            seen.add(match.pk)
+            contacts.append(match)
+    _schedule(survey, contacts, channel, delay, report)
+    return report
+
+
+def ask_matching(
+    survey: Survey,
+    contact_filter: ContactFilter,
+    *,
+    channel: str = Channel.EMAIL,
+    delay: timedelta = timedelta(0),
+) -> AskReport:
+    """Schedule an ask for every contact the filter matches."""
+    errors = _check(survey, channel, delay)
+    for name in contact_filter.properties:
+        # A name is one JSON key: "__" would let it reach into Django's lookups.
+        if not PROPERTY_NAME.fullmatch(name) or "__" in name:
+            errors[f"filter.properties.{name}"] = (
+                "property names are letters, digits, '_' and '-' (no '__')"
+            )
+    if errors:
+        raise InvalidInput(errors)
+    contacts = Contact.objects.filter(workspace_id=survey.workspace_id)
+    for name, value in contact_filter.properties.items():
+        contacts = contacts.filter(**{f"properties__{name}": value})
+    if contact_filter.account is not None:
+        contacts = contacts.filter(account__external_id=contact_filter.account)
+    if contact_filter.signed_up_after is not None:
+        contacts = contacts.filter(signed_up_at__gte=contact_filter.signed_up_after)
+    if contact_filter.signed_up_before is not None:
+        contacts = contacts.filter(signed_up_at__lt=contact_filter.signed_up_before)
+    report = AskReport()
+    _schedule(survey, list(contacts.order_by("pk")), channel, delay, report)
+    return report
+
+
+def _check(survey: Survey, channel: str, delay: timedelta) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if channel not in ASKABLE_CHANNELS:
+        errors["channel"] = (
+            f"must be one of {', '.join(ASKABLE_CHANNELS)}, got {channel!r} "
+            "(in-app asks are made by the widget)"
+        )
+    if not timedelta(0) <= delay <= MAX_DELAY:
+        errors["delay"] = f"must be from 0 to {MAX_DELAY.days} days"
+    if not survey.is_active:
+        errors["survey"] = "is paused; activate it before asking contacts"
+    return errors
+
+
+def _schedule(
+    survey: Survey,
+    contacts: list[Contact],
+    channel: str,
+    delay: timedelta,
+    report: AskReport,
+) -> None:
+    now = timezone.now()
+    label = {contact.pk: contact.external_id or contact.email or "" for contact in contacts}
+    for start in range(0, len(contacts), CHUNK):
+        chunk = contacts[start : start + CHUNK]
+        reasons = skip_reasons(survey, chunk, channel, now)
+        asks = [
+            SurveyRequest(
+                workspace_id=survey.workspace_id,
+                survey=survey,
+                contact=contact,
+                channel=channel,
+                token=secrets.token_urlsafe(16),
+                status=AskStatus.SCHEDULED,
+                due_at=now + delay,
+                created_at=now,
+                updated_at=now,
+            )
+            for contact in chunk
+            if contact.pk not in reasons
+        ]
+        with transaction.atomic():
+            # Another scheduler may have got there between the check and here; the
+            # database's one-scheduled-ask-per-contact rule decides, and we report it.
+            SurveyRequest.objects.bulk_create(asks, ignore_conflicts=True)
+            stored = {
+                ask.contact_id: ask
+                for ask in SurveyRequest.objects.filter(token__in=[ask.token for ask in asks])
+            }
+        for contact in chunk:
+            ask = stored.get(contact.pk)
+            if ask is not None:
+                ask.contact = contact
+                report.scheduled.append(ask)
+            else:
+                reason = reasons.get(contact.pk, Skip.PENDING)
+                report.skipped.append(Skipped(label[contact.pk], reason))
