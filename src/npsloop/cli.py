@@ -22,6 +22,8 @@ COMMANDS: dict[tuple[str, ...], str] = {
     ("import", "contacts"): "import_contacts",
     ("import", "responses"): "import_responses",
     ("export",): "export",
+    ("ask",): "ask",
+    ("send",): "send",
 }
 
 USAGE = """usage: npsloop COMMAND [options]   (npsloop COMMAND --help for a command's options)
@@ -43,6 +45,10 @@ Data
   import responses FILE --workspace SLUG    CSV, CSV.gz or JSON Lines
   export --workspace SLUG --out DIR         contacts, accounts, surveys, responses as CSV
   score FILE [--by COL ...]                 the NPS calculator for any export file
+
+Asking
+  ask --survey ID FILE    schedule email asks for the contacts in FILE (ids or emails)
+  send                    send due survey emails now (the worker does it every minute)
 
   manage ...              any Django management command (for operators)
 """

@@ -6,9 +6,12 @@ loses nothing and runs no business rule twice.
 
 from __future__ import annotations
 
+import time
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from npsloop.channels.email.dispatch import Dispatched, send_due_asks
 from npsloop.surveys.rollups import repair_rollups
 from npsloop.workspaces.models import Workspace
 
@@ -19,3 +22,21 @@ def check_rollups() -> list[str]:
     rebuild those that differ. The safety net for data changed outside the services (raw
     SQL, restored backups); returns the slugs of the workspaces that were repaired."""
     return [ws.slug for ws in Workspace.objects.order_by("pk") if repair_rollups(ws)]
+
+
+# Sending stops a little before the next minute's run would start another one.
+SEND_BUDGET_SECONDS = 50
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_due_emails() -> dict[str, int]:
+    """Every minute: send due survey emails and reminders, batch after batch, for up to
+    SEND_BUDGET_SECONDS. Several workers may run it at once; each email goes once."""
+    started = time.monotonic()
+    total = Dispatched()
+    while time.monotonic() - started < SEND_BUDGET_SECONDS:
+        batch = send_due_asks()
+        total.add(batch)
+        if batch.sent + batch.cancelled + batch.failed + batch.unknown == 0:
+            break
+    return {"sent": total.sent, "deferred": total.deferred, "failed": total.failed}

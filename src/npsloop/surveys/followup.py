@@ -30,7 +30,7 @@ class Wording:
     fields: Mapping[str, object]
 
     def __call__(self, key: str, **values: object) -> str:
-        return texts.text(self.language, key, self.survey.texts, **self.fields, **values)
+        return texts.text(self.language, key, self.survey.texts, **{**self.fields, **values})
 
     def followup(self, category: str) -> str:
         """The follow-up question for one category; the general one unless the survey
@@ -153,8 +153,11 @@ def save_followup(
     try:
         update_response(response, score=score, comment=comment, answers=answers)
     except InvalidInput as error:
+        shown = {"score", "comment", *(q.id for q in questions)}
         return {
-            field: wording("bad_score") if field == "score" else message
+            (field if field in shown else "form"): (
+                wording("bad_score") if field == "score" else message
+            )
             for field, message in error.errors.items()
         }
     return {}

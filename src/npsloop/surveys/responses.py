@@ -184,14 +184,20 @@ def _check_answers(answers: object, errors: dict[str, str]) -> None:
             errors["answers"] = "question names must be non-empty text"
         elif not _is_answer(answer):
             errors[f"answers.{question}"] = (
-                f"must be text, a number, a boolean, or a list of text, got {type(answer).__name__}"
+                "must be text, a number, a boolean, or a list of text or whole numbers, "
+                f"got {type(answer).__name__}"
             )
 
 
 def _is_answer(value: object) -> bool:
     if isinstance(value, str | int | float | bool):
         return True
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    # Lists hold the options picked in a multiple-choice question: their labels (imports,
+    # the API) or their positions (the survey page).
+    return isinstance(value, list) and all(
+        isinstance(item, str) or (isinstance(item, int) and not isinstance(item, bool))
+        for item in value
+    )
 
 
 def _same_or_conflict(existing: Response, data: ResponseData, score: int) -> Response:

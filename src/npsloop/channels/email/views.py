@@ -183,7 +183,7 @@ def unsubscribe_link(request: HttpRequest, token: str) -> HttpResponse:
         "language": wording.language,
         "direction": texts.direction(wording.language),
         "title": wording("unsubscribe_title"),
-        "question": wording("unsubscribe_question", email=contact.email or ""),
+        "question": wording("unsubscribe_question"),
         "button": wording("unsubscribe_button"),
         "done": done or contact.unsubscribed_at is not None,
         "done_message": wording("unsubscribe_done"),
