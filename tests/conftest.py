@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from api_client import ApiClient
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from huey.contrib.djhuey import HUEY
 
 from npsloop.surveys.models import Survey
@@ -28,6 +28,7 @@ def _forget_remembered() -> None:
     """Each test starts with an empty per-process cache: ids are reused between tests once
     their transactions are rolled back, so a remembered survey could belong to another."""
     cache.clear()
+    caches["shared"].clear()
 
 
 @pytest.fixture

@@ -58,6 +58,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = envbool("NPSLOOP_DEBUG", False)
 BASE_URL = os.getenv("NPSLOOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Answers one network address may give through public survey links per hour.
+LINK_ANSWERS_PER_IP_HOUR = envint("NPSLOOP_LINK_ANSWERS_PER_IP_HOUR", 30)
 ALLOWED_HOSTS = [h.strip() for h in os.getenv("NPSLOOP_ALLOWED_HOSTS", "*").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
 
@@ -131,13 +133,28 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+
+
 # Per-process memory for things worth a few seconds of staleness (checked API keys,
 # surveys named by requests); nothing in it is needed for correctness across processes.
+def _shared_cache() -> dict[str, object]:
+    """NPSLOOP_CACHE_URL (redis://…): counters every web process must agree on, such as the
+    public link's per-IP rate limit. Without it each process counts on its own."""
+    url = os.getenv("NPSLOOP_CACHE_URL")
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
+    if not url.startswith(("redis://", "rediss://")):
+        raise ValueError(f"NPSLOOP_CACHE_URL must be redis://… or rediss://…, got {url!r}")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
 CACHES = {
+    # Per process, for what may be a few seconds stale (API keys, surveys): no network hop.
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 10_000},
-    }
+    },
+    "shared": _shared_cache(),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

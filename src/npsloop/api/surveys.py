@@ -12,7 +12,10 @@ from ninja import Field, Query, Router, Schema, Status
 from npsloop.api.auth import workspace_of
 from npsloop.api.errors import field_error, reported_at
 from npsloop.api.pagination import PageParams, paginate
+from npsloop.channels.link.links import contact_url, public_url
+from npsloop.contacts.models import Contact
 from npsloop.errors import NotFound
+from npsloop.surveys.configure import update_survey
 from npsloop.surveys.models import Survey
 from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
@@ -30,12 +33,51 @@ class SurveyIn(Schema):
 class SurveyOut(Schema):
     id: int
     name: str
+    slug: str
+    public_url: str = Field(description="The survey's public link for anonymous answers.")
     product_name: str
     question: str = Field(description="The custom question, empty for the standard one.")
     question_text: str = Field(description="The question as respondents see it.")
+    language: str = Field(description="For contacts whose language we don't speak.")
+    texts: dict[str, dict[str, str]] = Field(description="Custom wording per language.")
+    extra_questions: list[dict[str, Any]]
+    cta_url: str
+    cta_audience: str
+    sender_name: str
+    sender_email: str
+    reply_to: str
+    cooldown_days: int | None = Field(description="null: the workspace's cooldown.")
+    reminders: int
+    reminder_days: int
+    edit_days: int
     is_active: bool
     created_at: datetime
     updated_at: datetime
+
+
+class SurveyPatch(Schema):
+    """Only the fields sent are changed."""
+
+    name: str | None = None
+    product_name: str | None = None
+    question: str | None = None
+    language: str | None = None
+    texts: dict[str, Any] | None = None
+    extra_questions: list[Any] | None = None
+    cta_url: str | None = None
+    cta_audience: str | None = None
+    sender_name: str | None = None
+    sender_email: str | None = None
+    reply_to: str | None = None
+    cooldown_days: int | None = None
+    reminders: int | None = None
+    reminder_days: int | None = None
+    edit_days: int | None = None
+    is_active: bool | None = None
+
+
+class LinkOut(Schema):
+    url: str
 
 
 class SurveyPage(Schema):
@@ -48,8 +90,22 @@ def survey_json(survey: Survey) -> dict[str, Any]:
         "id": survey.pk,
         "name": survey.name,
         "product_name": survey.product_name,
+        "slug": survey.slug,
+        "public_url": public_url(survey),
         "question": survey.question,
         "question_text": survey.question_text,
+        "language": survey.language,
+        "texts": survey.texts,
+        "extra_questions": survey.extra_questions,
+        "cta_url": survey.cta_url,
+        "cta_audience": survey.cta_audience,
+        "sender_name": survey.sender_name,
+        "sender_email": survey.sender_email,
+        "reply_to": survey.reply_to,
+        "cooldown_days": survey.cooldown_days,
+        "reminders": survey.reminders,
+        "reminder_days": survey.reminder_days,
+        "edit_days": survey.edit_days,
         "is_active": survey.is_active,
         "created_at": survey.created_at,
         "updated_at": survey.updated_at,
@@ -90,9 +146,50 @@ def post_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, Any
     return Status(201, survey_json(survey))
 
 
-@router.get("/{int:survey_id}", response=SurveyOut, summary="Get a survey")
-def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
-    survey = Survey.objects.filter(workspace=workspace_of(request), pk=survey_id).first()
+def _survey(request: HttpRequest, survey_id: int) -> Survey:
+    workspace = workspace_of(request)
+    survey = Survey.objects.filter(workspace=workspace, pk=survey_id).first()
     if survey is None:
         raise NotFound(f"no survey with id {survey_id} in this workspace")
+    survey.workspace = workspace
+    return survey
+
+
+@router.get("/{int:survey_id}", response=SurveyOut, summary="Get a survey")
+def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
+    return survey_json(_survey(request, survey_id))
+
+
+@router.patch(
+    "/{int:survey_id}",
+    response=SurveyOut,
+    summary="Change a survey",
+    description="Wording per language, extra questions, call to action, sender, timing. "
+    "Fields left out stay as they are; `cooldown_days: null` means the workspace's.",
+)
+def patch_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch) -> dict[str, Any]:
+    survey = _survey(request, survey_id)
+    changes = payload.dict(exclude_unset=True)
+    with reported_at("body"):
+        update_survey(survey, changes)
     return survey_json(survey)
+
+
+@router.get(
+    "/{int:survey_id}/link",
+    response=LinkOut,
+    summary="A contact's survey link",
+    description="The public link signed for one contact (external id or email), so their "
+    "answer is attributed to them.",
+)
+def get_contact_link(request: HttpRequest, survey_id: int, contact: str) -> dict[str, str]:
+    survey = _survey(request, survey_id)
+    found = (
+        Contact.objects.filter(workspace_id=survey.workspace_id, external_id=contact).first()
+        or Contact.objects.filter(
+            workspace_id=survey.workspace_id, email=contact.strip().lower()
+        ).first()
+    )
+    if found is None:
+        raise field_error(("query", "contact"), f"no contact {contact!r} in this workspace")
+    return {"url": contact_url(survey, found)}

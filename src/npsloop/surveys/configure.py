@@ -1,0 +1,120 @@
+"""Changing how a survey asks: the one door for the settings page and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.utils import timezone
+
+from npsloop.errors import InvalidInput
+from npsloop.surveys import texts
+from npsloop.surveys.models import CtaAudience, Survey
+from npsloop.surveys.questions import check_extra_questions
+
+# field -> (lowest, highest) for the whole numbers a survey holds
+NUMBERS = {
+    "cooldown_days": (0, 3650),
+    "reminders": (0, 2),
+    "reminder_days": (1, 60),
+    "edit_days": (0, 90),
+}
+TEXTS = {"name": 200, "product_name": 200, "question": 500, "sender_name": 100}
+EMAILS = ("sender_email", "reply_to")
+EDITABLE = (
+    *TEXTS,
+    *NUMBERS,
+    *EMAILS,
+    "language",
+    "texts",
+    "extra_questions",
+    "cta_url",
+    "cta_audience",
+    "is_active",
+)
+
+
+def update_survey(survey: Survey, changes: Mapping[str, Any]) -> Survey:
+    """Apply the changes, all or none. Raises InvalidInput naming every bad field and what
+    it accepts."""
+    errors: dict[str, str] = {}
+    for field in changes:
+        if field not in EDITABLE:
+            errors[field] = f"can't be changed; changeable fields: {', '.join(EDITABLE)}"
+    clean: dict[str, Any] = {}
+    for field, value in changes.items():
+        if field in errors:
+            continue
+        problem = _problem(field, value)
+        if problem:
+            errors[field] = problem
+        else:
+            clean[field] = value.strip() if isinstance(value, str) else value
+    if isinstance(changes.get("texts"), Mapping):
+        errors.update(texts.check_overrides(changes["texts"]))
+    if isinstance(changes.get("extra_questions"), list):
+        errors.update(check_extra_questions(changes["extra_questions"]))
+    if errors:
+        raise InvalidInput(errors)
+    for field, value in clean.items():
+        setattr(survey, field, value)
+    survey.updated_at = timezone.now()
+    survey.save()
+    return survey
+
+
+def _problem(field: str, value: object) -> str | None:
+    if field in TEXTS:
+        limit = TEXTS[field]
+        if not isinstance(value, str) or len(value.strip()) > limit:
+            return f"must be text of at most {limit} characters"
+        if field in ("name", "product_name") and not value.strip():
+            return "must not be empty"
+    elif field in NUMBERS:
+        low, high = NUMBERS[field]
+        if value is None and field == "cooldown_days":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            extra = " (or null for the workspace's)" if field == "cooldown_days" else ""
+            return f"must be a whole number from {low} to {high}{extra}, got {value!r}"
+    elif field in EMAILS:
+        if not isinstance(value, str):
+            return "must be an email address, or empty"
+        if value.strip():
+            try:
+                validate_email(value.strip())
+            except ValidationError:
+                return f"must be an email address like team@example.com, got {value!r}"
+    elif field == "language":
+        if value not in texts.LANGUAGES:
+            return f"must be one of {', '.join(texts.LANGUAGES)}, got {value!r}"
+    elif field == "texts":
+        if not isinstance(value, Mapping):
+            return "must be an object of language → {text name → wording}"
+    elif field == "extra_questions":
+        if not isinstance(value, list):
+            return "must be a list of questions"
+    elif field == "cta_url":
+        return _url_problem(value)
+    elif field == "cta_audience":
+        if value not in CtaAudience.values:
+            return f"must be one of {', '.join(CtaAudience.values)}, got {value!r}"
+    elif field == "is_active" and not isinstance(value, bool):
+        return f"must be true or false, got {value!r}"
+    return None
+
+
+def _url_problem(value: object) -> str | None:
+    if not isinstance(value, str):
+        return "must be an http(s) address, or empty"
+    if not value.strip():
+        return None
+    if len(value) > 200:
+        return "must be at most 200 characters"
+    try:
+        URLValidator(schemes=["http", "https"])(value.strip())
+    except ValidationError:
+        return f"must be an http(s) address like https://example.com/review, got {value!r}"
+    return None
