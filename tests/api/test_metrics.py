@@ -14,6 +14,7 @@ from npsloop.workspaces.models import Workspace
 
 URL = "/api/v1/metrics"
 SUMMARY_KEYS = list(summarize(Histogram.empty()).as_dict())
+FUNNEL_KEYS = ["asked", "delivered", "responded", "commented", "response_rate"]
 
 
 def post_scores(api: ApiClient, survey: Survey, scores: list[int], **extra: object) -> None:
@@ -27,7 +28,7 @@ def test_it_matches_the_statistics_test_vector(api: ApiClient, survey: Survey) -
     r = api.get(URL)
     assert r.status_code == 200
     [row] = r.json()
-    assert list(row) == ["group", *SUMMARY_KEYS]
+    assert list(row) == ["group", *SUMMARY_KEYS, *FUNNEL_KEYS]
     assert row["group"] == {}
     assert (row["n"], row["promoters"], row["passives"], row["detractors"]) == (100, 60, 30, 10)
     assert row["nps"] == 50

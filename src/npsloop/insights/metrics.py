@@ -80,10 +80,10 @@ def _check(query: MetricsQuery) -> None:
         raise InvalidInput(errors)
 
 
-def _as_key(moment: date | datetime) -> tuple[date, time]:
-    if isinstance(moment, datetime):
-        return (moment.date(), moment.time())
-    return (moment, time.min)
+def _as_key(bound: date | datetime) -> tuple[date, time]:
+    if isinstance(bound, datetime):
+        return (bound.date(), bound.time())
+    return (bound, time.min)
 
 
 def _fits_rollups(query: MetricsQuery) -> bool:
@@ -150,9 +150,9 @@ def _from_responses(workspace: Workspace, query: MetricsQuery) -> Counts:
     if query.channel is not None:
         rows = rows.filter(channel=query.channel)
     if query.since is not None:
-        rows = rows.filter(Q(created_at__gte=_moment(query.since, zone)))
+        rows = rows.filter(Q(created_at__gte=moment(query.since, zone)))
     if query.until is not None:
-        rows = rows.filter(Q(created_at__lt=_moment(query.until, zone)))
+        rows = rows.filter(Q(created_at__lt=moment(query.until, zone)))
     truncs = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
     annotations: dict[str, Any] = {}
     for name in query.group_by:
@@ -188,7 +188,7 @@ def _from_responses(workspace: Workspace, query: MetricsQuery) -> Counts:
 def _labeller(name: str, position: int, grouped: list[Any]) -> Callable[[object], str | None]:
     """How the values of one grouped column become group labels."""
     if name != "account":
-        return lambda value: _response_label(name, value)
+        return lambda value: response_label(name, value)
     # External ids of the accounts in the grouped rows, in one look-up.
     ids = {row[position] for row in grouped if row[position] is not None}
     names: dict[object, str] = dict(
@@ -197,7 +197,7 @@ def _labeller(name: str, position: int, grouped: list[Any]) -> Callable[[object]
     return lambda value: names.get(value)
 
 
-def _response_label(name: str, value: object) -> str | None:
+def response_label(name: str, value: object) -> str | None:
     if value is None:
         return None
     if name in TIME_GROUPS and isinstance(value, datetime | date):
@@ -208,7 +208,7 @@ def _response_label(name: str, value: object) -> str | None:
     return str(value)
 
 
-def _moment(bound: date | datetime, zone: ZoneInfo) -> datetime:
+def moment(bound: date | datetime, zone: ZoneInfo) -> datetime:
     if isinstance(bound, datetime):
         return bound
     return datetime.combine(bound, time.min, tzinfo=zone)
