@@ -15,4 +15,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("npsloop.channels.email.urls")),
     path("", include("npsloop.channels.link.urls")),
+    path("", include("npsloop.console.urls")),
 ]

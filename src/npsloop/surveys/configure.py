@@ -37,8 +37,17 @@ EDITABLE = (
 
 
 def update_survey(survey: Survey, changes: Mapping[str, Any]) -> Survey:
-    """Apply the changes, all or none. Raises InvalidInput naming every bad field and what
-    it accepts."""
+    """Apply the changes and save, all or none. Raises InvalidInput naming every bad field
+    and what it accepts."""
+    apply_changes(survey, changes)
+    survey.updated_at = timezone.now()
+    survey.save()
+    return survey
+
+
+def apply_changes(survey: Survey, changes: Mapping[str, Any]) -> Survey:
+    """Check the changes and set them on the survey without saving: the settings page's
+    live preview shows a survey as it would be."""
     errors: dict[str, str] = {}
     for field in changes:
         if field not in EDITABLE:
@@ -60,8 +69,6 @@ def update_survey(survey: Survey, changes: Mapping[str, Any]) -> Survey:
         raise InvalidInput(errors)
     for field, value in clean.items():
         setattr(survey, field, value)
-    survey.updated_at = timezone.now()
-    survey.save()
     return survey
 
 

@@ -1,0 +1,114 @@
+"""Reading the survey settings form into the changes `update_survey` understands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import QueryDict
+
+from npsloop.surveys import texts
+from npsloop.surveys.models import Survey
+
+PLAIN = ("name", "product_name", "question", "sender_name", "sender_email", "reply_to", "cta_url")
+CHOICES = ("language", "cta_audience")
+NUMBERS = ("cooldown_days", "reminders", "reminder_days", "edit_days")
+# The wording a team usually changes, in the order the form shows it.
+WORDING = (
+    "email_subject",
+    "email_intro",
+    "reminder_subject",
+    "followup_promoter",
+    "followup_passive",
+    "followup_detractor",
+    "thanks_promoter",
+    "thanks_passive",
+    "thanks_detractor",
+    "cta_label",
+    "low_label",
+    "high_label",
+)
+QUESTION_ROWS = 10
+
+
+def read_form(survey: Survey, form: QueryDict) -> tuple[dict[str, Any], dict[str, str]]:
+    """The changes the form asks for, and what is wrong with fields that are not even of
+    the right kind (a number field holding letters)."""
+    changes: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name in (*PLAIN, *CHOICES):
+        if name in form:
+            changes[name] = form.get(name, "")
+    for name in NUMBERS:
+        if name not in form:
+            continue
+        value = form.get(name, "").strip()
+        if value == "" and name == "cooldown_days":
+            changes[name] = None
+        elif value.lstrip("-").isdigit():
+            changes[name] = int(value)
+        else:
+            errors[name] = f"must be a whole number, got {value!r}"
+    changes["is_active"] = form.get("is_active") == "on"
+    language = form.get("wording_language", survey.language)
+    if language in texts.LANGUAGES:
+        changes["texts"] = _wording(survey.texts, language, form)
+        changes["extra_questions"] = _questions(survey, language, form)
+    return changes, errors
+
+
+def _wording(current: Mapping[str, Any], language: str, form: QueryDict) -> dict[str, Any]:
+    updated = {lang: dict(words) for lang, words in current.items() if isinstance(words, dict)}
+    mine = updated.get(language, {})
+    for key in WORDING:
+        value = form.get(f"text_{key}", "").strip()
+        if value:
+            mine[key] = value
+        else:
+            mine.pop(key, None)
+    if mine:
+        updated[language] = mine
+    else:
+        updated.pop(language, None)
+    return updated
+
+
+def _questions(survey: Survey, language: str, form: QueryDict) -> list[dict[str, Any]]:
+    before = {str(q.get("id")): q for q in survey.extra_questions if isinstance(q, dict)}
+    questions: list[dict[str, Any]] = []
+    for row in range(QUESTION_ROWS):
+        qid = form.get(f"q{row}_id", "").strip()
+        label = form.get(f"q{row}_label", "").strip()
+        if not qid and not label:
+            continue
+        kind = form.get(f"q{row}_type", "text")
+        old = before.get(qid, {})
+        question: dict[str, Any] = {
+            "id": qid,
+            "type": kind,
+            "label": _localized(old.get("label"), label, language, survey.language),
+            "required": form.get(f"q{row}_required") == "on",
+        }
+        if kind in ("single", "multiple"):
+            lines = [o.strip() for o in form.get(f"q{row}_options", "").splitlines() if o.strip()]
+            old_options = old.get("options") or []
+            question["options"] = [
+                _localized(
+                    old_options[n] if n < len(old_options) else None,
+                    text,
+                    language,
+                    survey.language,
+                )
+                for n, text in enumerate(lines)
+            ]
+        questions.append(question)
+    return questions
+
+
+def _localized(old: object, new: str, language: str, default: str) -> object:
+    """Edit one language of a label, keeping its other translations."""
+    if isinstance(old, dict):
+        return {**old, language: new}
+    if language == default or not isinstance(old, str):
+        return new
+    return {default: old, language: new}

@@ -1,0 +1,170 @@
+"""The survey settings pages: every survey of a workspace, and one survey's settings with
+a live preview of its email and its page."""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from npsloop.channels.email.message import email_context
+from npsloop.channels.link.links import public_url
+from npsloop.console.access import EDITORS, workspace_for
+from npsloop.console.survey_form import QUESTION_ROWS, WORDING, read_form
+from npsloop.contacts.models import Account, Contact
+from npsloop.errors import InvalidInput
+from npsloop.program.models import SurveyRequest
+from npsloop.surveys import texts
+from npsloop.surveys.configure import apply_changes, update_survey
+from npsloop.surveys.followup import page_context, wording_for
+from npsloop.surveys.models import CtaAudience, Survey
+from npsloop.surveys.questions import TYPES, localized
+
+PREVIEW_KINDS = ("email", "page")
+
+
+@login_required
+def survey_list(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, role = workspace_for(request.user, slug)
+    surveys = Survey.objects.filter(workspace=workspace).order_by("name")
+    return render(
+        request,
+        "console/surveys.html",
+        {"workspace": workspace, "surveys": surveys, "role": role},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_settings(request: HttpRequest, slug: str, survey_id: int) -> HttpResponse:
+    workspace, role = workspace_for(request.user, slug)
+    survey = get_object_or_404(Survey, workspace=workspace, pk=survey_id)
+    survey.workspace = workspace
+    language = request.GET.get("language") or request.POST.get("wording_language")
+    language = language if language in texts.LANGUAGES else survey.language
+    errors: dict[str, str] = {}
+    saved = request.GET.get("saved") == "1"
+    if request.method == "POST":
+        if role not in EDITORS:
+            return HttpResponseForbidden("Only editors, admins and owners change surveys.")
+        changes, errors = read_form(survey, request.POST)
+        if not errors:
+            try:
+                update_survey(survey, changes)
+            except InvalidInput as error:
+                errors = error.errors
+        if not errors:
+            return redirect(f"{request.path}?language={language}&saved=1")
+        survey = apply_quietly(survey, changes)
+    return render(
+        request,
+        "console/survey_settings.html",
+        settings_context(workspace, survey, role, language, errors, saved),
+        status=422 if errors else 200,
+    )
+
+
+def apply_quietly(survey: Survey, changes: dict[str, object]) -> Survey:
+    """The survey with the refused form's values, so the form shows what was typed."""
+    shown = copy.copy(survey)
+    for field, value in changes.items():
+        setattr(shown, field, value)
+    return shown
+
+
+def settings_context(
+    workspace: object,
+    survey: Survey,
+    role: str,
+    language: str,
+    errors: dict[str, str],
+    saved: bool,
+) -> dict[str, object]:
+    own = survey.texts.get(language, {}) if isinstance(survey.texts, dict) else {}
+    wording = [
+        (key, own.get(key, ""), texts.text(language, key, None, product=survey.product_name))
+        for key in WORDING
+    ]
+    questions = [
+        {
+            "id": q.get("id", ""),
+            "type": q.get("type", "text"),
+            "label": localized(q.get("label"), language, survey.language),
+            "options": "\n".join(
+                localized(o, language, survey.language) for o in q.get("options") or []
+            ),
+            "required": bool(q.get("required")),
+        }
+        for q in survey.extra_questions
+        if isinstance(q, dict)
+    ]
+    questions += [{"id": "", "type": "text", "label": "", "options": "", "required": False}] * (
+        QUESTION_ROWS - len(questions)
+    )
+    return {
+        "workspace": workspace,
+        "survey": survey,
+        "role": role,
+        "can_edit": role in EDITORS,
+        "language": language,
+        "languages": texts.LANGUAGES.items(),
+        "wording": wording,
+        "questions": questions[:QUESTION_ROWS],
+        "types": TYPES,
+        "audiences": CtaAudience.values,
+        "errors": errors,
+        "saved": saved,
+        "public_url": public_url(survey),
+        "failed_asks": SurveyRequest.objects.filter(
+            survey_id=survey.pk, status__in=("failed", "unknown")
+        )
+        .select_related("contact")
+        .order_by("-updated_at")[:20],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_preview(request: HttpRequest, slug: str, survey_id: int, kind: str) -> HttpResponse:
+    """The email or the survey page as the settings form would make them, not saved. The
+    settings page posts its form here as you type."""
+    workspace, _ = workspace_for(request.user, slug)
+    survey = get_object_or_404(Survey, workspace=workspace, pk=survey_id)
+    survey.workspace = workspace
+    if kind not in PREVIEW_KINDS:
+        return HttpResponse(status=404)
+    language = request.POST.get("wording_language") or request.GET.get("language")
+    language = language if language in texts.LANGUAGES else survey.language
+    if request.method == "POST":
+        changes, problems = read_form(survey, request.POST)
+        if not problems:
+            try:
+                apply_changes(survey, changes)
+            except InvalidInput as error:
+                problems = error.errors
+        if problems:
+            return render(
+                request, "console/preview_problem.html", {"problems": problems}, status=422
+            )
+    contact = Contact(
+        workspace=workspace,
+        email="alex@example.com",
+        name="Alex Example",
+        locale=language,
+        properties={"plan": "pro"},
+        account=Account(workspace=workspace, name="Example Corp"),
+    )
+    if kind == "email":
+        ask = SurveyRequest(workspace=workspace, survey=survey, contact=contact, token="preview")
+        context = email_context(ask)
+        return render(request, "email/ask.html", {**context, "preview": True})
+    score = request.GET.get("score", "9")
+    value = int(score) if score.isdigit() and int(score) <= 10 else 9
+    page = page_context(
+        wording_for(survey, language, name=contact.name), score=value, response=None
+    )
+    page.update({"action": "#", "preview": True})
+    return render(request, "respond/followup.html", page)
