@@ -5,6 +5,7 @@ The README keeps the table of NPSLOOP_* variables; keep the two in step.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "npsloop.program",
     "npsloop.insights",
     "npsloop.ops",
+    "npsloop.channels",
 ]
 
 MIDDLEWARE = [
@@ -182,13 +184,19 @@ HUEY = _huey()
 
 def _email() -> dict[str, object]:
     """NPSLOOP_EMAIL_URL: console (default), smtp://user:pass@host:587 (STARTTLS unless
-    ?tls=0), or smtps://user:pass@host:465 (implicit TLS)."""
+    ?tls=0), smtps://user:pass@host:465 (implicit TLS), or anymail://ESP for an email
+    service provider through django-anymail (`pip install 'npsloop[esp]'`), configured by
+    NPSLOOP_ANYMAIL_* variables (e.g. NPSLOOP_ANYMAIL_POSTMARK_SERVER_TOKEN)."""
     url = os.getenv("NPSLOOP_EMAIL_URL", "console")
     if url in {"", "console", "console://"}:
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     parsed = urlparse(url)
+    if parsed.scheme == "anymail":
+        return _anymail(parsed.hostname or "")
     if parsed.scheme not in {"smtp", "smtps"}:
-        raise ValueError(f"NPSLOOP_EMAIL_URL must be console, smtp://… or smtps://…, got {url!r}")
+        raise ValueError(
+            f"NPSLOOP_EMAIL_URL must be console, smtp://…, smtps://… or anymail://ESP, got {url!r}"
+        )
     query = parse_qs(parsed.query)
     implicit_tls = parsed.scheme == "smtps"
     return {
@@ -199,6 +207,28 @@ def _email() -> dict[str, object]:
         "EMAIL_HOST_PASSWORD": parsed.password or "",
         "EMAIL_USE_SSL": implicit_tls,
         "EMAIL_USE_TLS": not implicit_tls and query.get("tls", ["1"])[0] != "0",
+        # Far below the dispatcher's 10-minute claim: a hung server can't stall a batch.
+        "EMAIL_TIMEOUT": envint("NPSLOOP_EMAIL_TIMEOUT", 30),
+    }
+
+
+def _anymail(esp: str) -> dict[str, object]:
+    if importlib.util.find_spec("anymail") is None:
+        raise ValueError(
+            "NPSLOOP_EMAIL_URL=anymail://… needs django-anymail: pip install 'npsloop[esp]'"
+        )
+    if not esp.replace("_", "").isalnum() or (
+        importlib.util.find_spec(f"anymail.backends.{esp}") is None
+    ):
+        raise ValueError(
+            f"NPSLOOP_EMAIL_URL=anymail://{esp}: unknown provider; use the name of an anymail "
+            "backend such as postmark, mailgun, sendgrid, amazon_ses, brevo or sparkpost"
+        )
+    prefix = "NPSLOOP_ANYMAIL_"
+    return {
+        "EMAIL_BACKEND": f"anymail.backends.{esp}.EmailBackend",
+        "ANYMAIL": {k[len(prefix) :]: v for k, v in os.environ.items() if k.startswith(prefix)},
+        "ANYMAIL_PROVIDER": esp,
     }
 
 

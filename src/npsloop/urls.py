@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import importlib.util
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,3 +19,7 @@ urlpatterns = [
     path("", include("npsloop.channels.link.urls")),
     path("", include("npsloop.console.urls")),
 ]
+
+if importlib.util.find_spec("anymail") is not None:
+    # Bounce, complaint and unsubscribe webhooks of email service providers.
+    urlpatterns.append(path("anymail/", include("anymail.urls")))

@@ -62,6 +62,9 @@ class SurveyRequest(models.Model):
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     remind_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=255, blank=True)
+    provider_message_id = models.CharField(
+        max_length=255, blank=True, db_index=True, help_text="The email provider's id, if any."
+    )
     error = models.TextField(blank=True, help_text="Why it failed, was cancelled or is unknown.")
     response = models.OneToOneField(
         "surveys.Response", on_delete=models.SET_NULL, null=True, blank=True, related_name="ask"

@@ -185,11 +185,15 @@ def _send_one(connection: object, ask: SurveyRequest, now: datetime) -> Outcome:
         outcome = classify(error)
     else:
         outcome = Outcome("sent", "")
-    _record(ask, outcome, message.extra_headers["Message-ID"], now)
+    status = getattr(message, "anymail_status", None)
+    provider_id = "" if status is None or status.message_id is None else str(status.message_id)
+    _record(ask, outcome, message.extra_headers["Message-ID"], now, provider_id)
     return outcome
 
 
-def _record(ask: SurveyRequest, outcome: Outcome, message_id: str, now: datetime) -> None:
+def _record(
+    ask: SurveyRequest, outcome: Outcome, message_id: str, now: datetime, provider_id: str = ""
+) -> None:
     rows = SurveyRequest.objects.filter(pk=ask.pk, claim=ask.claim, status=AskStatus.SENDING)
     reminder = ask.sent_at is not None
     back = AskStatus.SENT if reminder else AskStatus.SCHEDULED
@@ -204,6 +208,7 @@ def _record(ask: SurveyRequest, outcome: Outcome, message_id: str, now: datetime
             reminders_sent=sent,
             remind_at=now + timedelta(days=ask.survey.reminder_days) if more else None,
             message_id=message_id,
+            provider_message_id=provider_id,
             attempts=0,
             error="",
             **common,
