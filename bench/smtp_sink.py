@@ -132,12 +132,12 @@ class SmtpSink:
             # after stop() gets the same address back.
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind((self.host, self.port))
-        except OSError:
+            self.port = listener.getsockname()[1]
+            controller = _Controller(self, listener)
+            controller.start()
+        except BaseException:
             listener.close()
             raise
-        self.port = listener.getsockname()[1]
-        controller = _Controller(self, listener)
-        controller.start()
         with self._arrived:
             self._connections = 0  # Controller.start() opens one connection to check itself
         self._controller = controller
@@ -255,7 +255,11 @@ def write_count_file(path: Path, received: list[Received]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.smtp_sink", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.smtp_sink",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--port", type=int, default=2525, help="0 picks a free port (printed)")
     parser.add_argument("--count-file", type=Path, help="where to write the count on exit")
     args = parser.parse_args(argv)

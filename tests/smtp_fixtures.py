@@ -6,19 +6,12 @@ A pytest plugin (tests/conftest.py lists it in `pytest_plugins`), so any test ca
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pytest_django.fixtures import Settings
 
-# bench/ lives at the repository root, which pytest does not put on sys.path (only tests/).
-ROOT = str(Path(__file__).resolve().parent.parent)
-if ROOT not in sys.path:
-    sys.path.append(ROOT)
-
-from bench.smtp_sink import SmtpSink  # noqa: E402
+from bench.smtp_sink import SmtpSink
 
 
 @pytest.fixture

@@ -146,6 +146,18 @@ def test_it_refuses_connections_once_stopped(smtp_sink: SmtpSink) -> None:
         ask("ada@example.com").send()
 
 
+def test_it_comes_back_on_the_same_port_with_what_it_had(smtp_sink: SmtpSink) -> None:
+    ask("ada@example.com", "before").send()
+    port = smtp_sink.port
+    smtp_sink.stop()
+
+    smtp_sink.start()
+    ask("ada@example.com", "after").send()
+
+    assert smtp_sink.port == port
+    assert [item.message["Subject"] for item in smtp_sink.wait_for(2)] == ["before", "after"]
+
+
 def test_it_closes_open_sessions_when_stopped(smtp_sink: SmtpSink) -> None:
     connection = get_connection()
     connection.open()
