@@ -13,21 +13,21 @@ from npsloop.surveys.models import Survey
 PLAIN = ("name", "product_name", "question", "sender_name", "sender_email", "reply_to", "cta_url")
 CHOICES = ("language", "cta_audience")
 NUMBERS = ("cooldown_days", "reminders", "reminder_days", "edit_days")
-# The wording a team usually changes, in the order the form shows it.
-WORDING = (
-    "email_subject",
-    "email_intro",
-    "reminder_subject",
-    "followup_promoter",
-    "followup_passive",
-    "followup_detractor",
-    "thanks_promoter",
-    "thanks_passive",
-    "thanks_detractor",
-    "cta_label",
-    "low_label",
-    "high_label",
-)
+# The wording a team usually changes, in the order the form shows it, with its label.
+WORDING = {
+    "email_subject": "Email subject",
+    "email_intro": "Email intro",
+    "reminder_subject": "Reminder subject",
+    "followup_promoter": "Follow-up question for promoters",
+    "followup_passive": "Follow-up question for passives",
+    "followup_detractor": "Follow-up question for detractors",
+    "thanks_promoter": "Thank-you for promoters",
+    "thanks_passive": "Thank-you for passives",
+    "thanks_detractor": "Thank-you for detractors",
+    "cta_label": "Call-to-action button",
+    "low_label": "Low end of the scale (0)",
+    "high_label": "High end of the scale (10)",
+}
 QUESTION_ROWS = 10
 
 

@@ -8,6 +8,7 @@ import copy
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
 from npsloop.channels.email.message import email_context
@@ -85,8 +86,8 @@ def settings_context(
 ) -> dict[str, object]:
     own = survey.texts.get(language, {}) if isinstance(survey.texts, dict) else {}
     wording = [
-        (key, own.get(key, ""), texts.text(language, key, None, product=survey.product_name))
-        for key in WORDING
+        (key, label, own.get(key, ""), texts.text(language, key, None, product=survey.product_name))
+        for key, label in WORDING.items()
     ]
     questions = [
         {
@@ -126,6 +127,7 @@ def settings_context(
     }
 
 
+@xframe_options_sameorigin
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_preview(request: HttpRequest, slug: str, survey_id: int, kind: str) -> HttpResponse:
