@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("npsloop.channels.email.urls")),
     path("", include("npsloop.channels.link.urls")),
+    path("", include("npsloop.channels.inapp.urls")),
     path("", include("npsloop.console.urls")),
 ]
 

@@ -32,6 +32,7 @@ EXPECTED_KEYS = (
     "recorded",
     "comment_placeholder",
     "submit",
+    "close",
     "saved",
     "edit_until",
     "edit_closed",

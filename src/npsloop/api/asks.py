@@ -97,7 +97,7 @@ def report_json(report: AskReport) -> dict[str, Any]:
             {
                 "ask_id": ask.pk,
                 "contact_id": ask.contact_id,
-                "contact": ask.contact.external_id or ask.contact.email,
+                "contact": ask.person.external_id or ask.person.email,
                 "due_at": ask.due_at,
             }
             for ask in report.scheduled

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from npsloop.contacts.models import Contact
 from npsloop.workspaces.models import Workspace
 
 
@@ -37,6 +38,8 @@ class AskStatus(models.TextChoices):
     FAILED = "failed", "failed"
     UNKNOWN = "unknown", "outcome unknown"
     CANCELLED = "cancelled", "cancelled"
+    # An in-app ask dismissed more often than the survey lets it return.
+    EXPIRED = "expired", "expired"
 
 
 PENDING_STATUSES = (AskStatus.SCHEDULED, AskStatus.CLAIMED, AskStatus.SENDING)
@@ -48,7 +51,15 @@ class SurveyRequest(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="asks")
-    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="asks")
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="asks",
+        help_text="Empty for an anonymous visitor of the widget, known by their device.",
+    )
+    device = models.CharField(max_length=64, blank=True, db_index=True)
     channel = models.CharField(max_length=10)
     wave = models.PositiveSmallIntegerField(null=True, blank=True)
     token = models.CharField(max_length=32, unique=True)
@@ -70,6 +81,9 @@ class SurveyRequest(models.Model):
         "surveys.Response", on_delete=models.SET_NULL, null=True, blank=True, related_name="ask"
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+    dismissals = models.PositiveSmallIntegerField(default=0)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    displayed_at = models.DateTimeField(null=True, blank=True, help_text="The last display.")
     opens = models.JSONField(
         default=list, blank=True, help_text="Recent score links opened: [score, epoch seconds]."
     )
@@ -87,6 +101,17 @@ class SurveyRequest(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=AskStatus.values), name="ask_status_known"
             ),
+            # Two browser tabs checking at once open one widget ask, not two.
+            models.UniqueConstraint(
+                fields=["contact", "survey"],
+                condition=models.Q(channel="in-app", status="sent"),
+                name="ask_one_open_in_app_per_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["device", "survey"],
+                condition=models.Q(channel="in-app", status="sent", contact__isnull=True),
+                name="ask_one_open_in_app_per_device",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "due_at"], name="ask_due"),
@@ -97,3 +122,12 @@ class SurveyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"ask {self.pk} ({self.status}) of {self.contact_id} for survey {self.survey_id}"
+
+    @property
+    def person(self) -> Contact:
+        """The contact of an ask that has one: every email ask, every identified widget ask.
+        Callers check `contact_id` first where an anonymous widget ask can reach them."""
+        contact = self.contact
+        if contact is None:
+            raise ValueError(f"ask {self.pk} belongs to an anonymous visitor")
+        return contact

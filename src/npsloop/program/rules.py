@@ -50,7 +50,7 @@ def skip_reasons(
     for contact in contacts:
         if contact.unsubscribed_at is not None:
             reasons[contact.pk] = Skip.UNSUBSCRIBED
-        elif contact.bounced_at is not None:
+        elif channel == Channel.EMAIL and contact.bounced_at is not None:
             reasons[contact.pk] = Skip.BOUNCED
         elif channel == Channel.EMAIL and not contact.email:
             reasons[contact.pk] = Skip.NO_EMAIL
@@ -73,10 +73,22 @@ def skip_reasons(
     return reasons
 
 
+def device_skip_reason(
+    survey: Survey, device: str, now: datetime, *, ignoring: Collection[int] = ()
+) -> Skip | None:
+    """The cooldown of an anonymous widget visitor, kept per device: asked (shown) or
+    answered on this device within the cooldown."""
+    since = cooldown_start(survey, now)
+    asks = SurveyRequest.objects.filter(
+        workspace_id=survey.workspace_id, contact__isnull=True, device=device, sent_at__gte=since
+    ).exclude(pk__in=ignoring)
+    return Skip.COOLDOWN if asks.exists() else None
+
+
 def reminder_stops(ask: SurveyRequest) -> str | None:
     """Why a reminder for this ask must not go out, or None. Answering anything since the
     ask (any survey, any channel) counts: the person has been heard."""
-    contact = ask.contact
+    contact = ask.person
     if contact.unsubscribed_at is not None:
         return Skip.UNSUBSCRIBED
     if contact.bounced_at is not None:

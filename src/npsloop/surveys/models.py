@@ -37,6 +37,13 @@ class CtaAudience(models.TextChoices):
     EVERYONE = "everyone"
 
 
+class WidgetPosition(models.TextChoices):
+    BOTTOM_RIGHT = "bottom-right"
+    BOTTOM_LEFT = "bottom-left"
+    TOP_RIGHT = "top-right"
+    TOP_LEFT = "top-left"
+
+
 class Survey(models.Model):
     """What is asked and how: the texts in every language, the extra questions after the
     reason, the thank-you and call to action, the email's sender, and the ask timing."""
@@ -75,6 +82,26 @@ class Survey(models.Model):
     )
     edit_days = models.PositiveSmallIntegerField(
         default=7, help_text="Days during which a respondent may change their answers."
+    )
+    in_app = models.BooleanField(default=True, help_text="The widget may ask this survey.")
+    widget_position = models.CharField(
+        max_length=12, choices=WidgetPosition.choices, default=WidgetPosition.BOTTOM_RIGHT
+    )
+    widget_event = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Shown only after this event (npsloop('event', name)); empty: on any page.",
+    )
+    targeting = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Who may be asked: {"properties": {"role": "admin"}, "min_tenure_days": 30}.',
+    )
+    dismiss_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days before a dismissed widget survey returns."
+    )
+    widget_returns = models.PositiveSmallIntegerField(
+        default=2, help_text="How often a dismissed widget survey returns before it expires."
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+def new_publishable_key() -> str:
+    return "pk_" + secrets.token_urlsafe(18)
+
+
+def new_widget_secret() -> str:
+    return secrets.token_hex(32)
 
 
 class Workspace(models.Model):
@@ -23,10 +33,30 @@ class Workspace(models.Model):
     send_rate_per_minute = models.PositiveIntegerField(
         default=1000, help_text="At most this many survey emails leave per minute."
     )
+    # The in-app widget: a publishable key that may sit in any web page, the secret the
+    # customer's backend signs user ids with, and who may embed it.
+    publishable_key = models.CharField(max_length=40, unique=True, default=new_publishable_key)
+    widget_secret = models.CharField(max_length=64, default=new_widget_secret)
+    require_identity = models.BooleanField(
+        default=False,
+        help_text="Refuse widget requests for a user without a valid userHash.",
+    )
+    widget_origins = models.TextField(
+        blank=True,
+        help_text="Web origins allowed to embed the widget, one per line "
+        "(e.g. https://app.example.com).",
+    )
+    anonymous_sample_percent = models.PositiveSmallIntegerField(
+        default=0, help_text="Share of anonymous visitors (per device) the widget may ask."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def allowed_origins(self) -> set[str]:
+        return {line.strip().rstrip("/") for line in self.widget_origins.split() if line.strip()}
 
 
 class Role(models.TextChoices):

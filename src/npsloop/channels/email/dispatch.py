@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from npsloop.channels.email.message import compose
 from npsloop.channels.email.outcome import Outcome, classify
+from npsloop.contacts.models import Contact
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.program.rules import reminder_stops, skip_reasons
 from npsloop.surveys.models import Channel
@@ -157,7 +158,7 @@ def _rule_holds(asks: Sequence[SurveyRequest], now: datetime) -> dict[int, str]:
     for group in firsts.values():
         survey = group[0].survey
         reasons = skip_reasons(
-            survey, [ask.contact for ask in group], Channel.EMAIL, now, ignoring=ids
+            survey, [ask.person for ask in group], Channel.EMAIL, now, ignoring=ids
         )
         for ask in group:
             if ask.contact_id in reasons:
@@ -227,10 +228,8 @@ def _record(
     else:
         rows.update(status=AskStatus.FAILED, error=outcome.reason, **common)
     if outcome.bounced:
-        ask.contact.bounced_at = now
-        type(ask.contact).objects.filter(pk=ask.contact_id, bounced_at__isnull=True).update(
-            bounced_at=now
-        )
+        ask.person.bounced_at = now
+        Contact.objects.filter(pk=ask.person.pk, bounced_at__isnull=True).update(bounced_at=now)
 
 
 def _count(report: Dispatched, outcome: Outcome) -> None:

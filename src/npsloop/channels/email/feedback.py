@@ -50,7 +50,7 @@ def _contacts_of(event: Any) -> list[Contact]:
             .first()
         )
         if ask is not None:
-            return [ask.contact]
+            return [ask.person]
     if event.recipient:
         return list(Contact.objects.filter(email=str(event.recipient).strip().lower()))
     return []

@@ -39,7 +39,7 @@ def unsubscribe_url(ask: SurveyRequest) -> str:
 
 
 def merge_fields(ask: SurveyRequest) -> dict[str, Any]:
-    contact = ask.contact
+    contact = ask.person
     account = contact.account
     return {
         "product": ask.survey.product_name,
@@ -56,13 +56,13 @@ def email_context(ask: SurveyRequest, *, reminder: bool = False) -> dict[str, An
     """Everything the email templates show, in the contact's language. The settings
     page's live preview renders the same context."""
     survey = ask.survey
-    language = texts.resolve_language(ask.contact.locale, survey.language)
+    language = texts.resolve_language(ask.person.locale, survey.language)
     fields = merge_fields(ask)
 
     def say(key: str) -> str:
         return texts.text(language, key, survey.texts, **fields)
 
-    greeting = say("email_greeting") if ask.contact.name else say("email_greeting_anonymous")
+    greeting = say("email_greeting") if ask.person.name else say("email_greeting_anonymous")
     return {
         "language": language,
         "direction": texts.direction(language),
@@ -107,7 +107,7 @@ def compose(ask: SurveyRequest, *, reminder: bool = False) -> EmailMultiAlternat
         subject=context["subject"],
         body=render_to_string("email/ask.txt", context),
         from_email=sender,
-        to=[str(ask.contact.email)],
+        to=[str(ask.person.email)],
         reply_to=[survey.reply_to] if survey.reply_to else None,
         headers=headers,
     )

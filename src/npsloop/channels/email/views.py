@@ -23,7 +23,7 @@ from npsloop.program.models import SurveyRequest
 from npsloop.stats import ScoreError, parse_score
 from npsloop.surveys import texts
 from npsloop.surveys.followup import Wording, page_context, save_followup, wording_for
-from npsloop.surveys.models import Response
+from npsloop.surveys.models import Channel, Response
 
 # Different scores opened for one email within this window look like a scanner walking
 # every link, not a person.
@@ -36,13 +36,13 @@ def _ask(token: str) -> SurveyRequest | None:
         return None
     return (
         SurveyRequest.objects.select_related("survey", "contact", "contact__account", "workspace")
-        .filter(token=token)
+        .filter(token=token, channel=Channel.EMAIL)
         .first()
     )
 
 
 def _wording(ask: SurveyRequest) -> Wording:
-    contact = ask.contact
+    contact = ask.person
     return wording_for(ask.survey, contact.locale, name=contact.name, email=contact.email or "")
 
 
@@ -175,7 +175,7 @@ def unsubscribe_link(request: HttpRequest, token: str) -> HttpResponse:
     if ask is None:
         return not_found(request)
     wording = _wording(ask)
-    contact = ask.contact
+    contact = ask.person
     done = request.method == "POST"
     if done:
         unsubscribe(contact)

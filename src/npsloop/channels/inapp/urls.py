@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from npsloop.channels.inapp import views
+
+urlpatterns = [
+    path("widget/v1/check", views.check, name="widget-check"),
+    path("widget/v1/answer", views.answer, name="widget-answer"),
+    path("widget/v1/followup", views.followup, name="widget-followup"),
+    path("widget/v1/dismiss", views.dismiss, name="widget-dismiss"),
+]

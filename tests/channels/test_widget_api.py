@@ -1,0 +1,263 @@
+"""The widget's endpoints: one server decision, the same contact rules as email."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from npsloop.channels.email.dispatch import send_due_asks
+from npsloop.channels.inapp.identity import user_hash
+from npsloop.contacts.models import Contact
+from npsloop.program.asks import ask_contacts
+from npsloop.program.models import AskStatus, SurveyRequest
+from npsloop.surveys.models import Response, Survey
+from npsloop.workspaces.models import Workspace
+
+USER = {
+    "id": "u-7",
+    "email": "kim@example.com",
+    "name": "Kim Park",
+    "signedUpAt": "2025-01-10",
+    "account": {"id": "acme", "name": "Acme GmbH"},
+    "properties": {"plan": "pro", "role": "admin"},
+}
+
+
+class Widget:
+    def __init__(self, workspace: Workspace, origin: str | None = None) -> None:
+        self.workspace = workspace
+        self.client = Client()
+        self.origin = origin
+
+    def post(self, endpoint: str, **body: Any) -> Any:
+        payload = {"key": self.workspace.publishable_key, "device": "dev-1", **body}
+        headers = {"Origin": self.origin} if self.origin else {}
+        return self.client.post(
+            f"/widget/v1/{endpoint}",
+            json.dumps(payload),
+            content_type="text/plain",
+            headers=headers,
+        )
+
+    def check(self, **body: Any) -> Any:
+        body.setdefault("user", USER)
+        return self.post("check", **body)
+
+
+@pytest.fixture
+def widget(workspace: Workspace, survey: Survey) -> Widget:
+    return Widget(workspace)
+
+
+def test_it_shows_an_identified_user_the_survey_and_records_the_display(widget: Widget) -> None:
+    reply = widget.check()
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["show"] is True
+    assert body["survey"]["question"] == (
+        "How likely are you to recommend Acme Cloud to a friend or colleague?"
+    )
+    assert body["survey"]["position"] == "bottom-right"
+    ask = SurveyRequest.objects.get(token=body["token"])
+    assert (ask.channel, ask.status) == ("in-app", AskStatus.SENT)
+    assert ask.sent_at is not None and ask.displayed_at is not None
+    contact = Contact.objects.get(external_id="u-7")
+    assert contact.properties == {"plan": "pro", "role": "admin"}
+    assert contact.account is not None and contact.account.name == "Acme GmbH"
+    # A reload shows the same survey, not a second one.
+    assert widget.check().json()["token"] == body["token"]
+    assert SurveyRequest.objects.count() == 1
+
+
+def test_an_answer_is_stored_in_app_and_the_widget_stops(widget: Widget) -> None:
+    token = widget.check().json()["token"]
+    reply = widget.post("answer", token=token, score=9, user=USER)
+    assert reply.json() == {"score": 9, "category": "promoter"}
+    reply = widget.post("followup", token=token, user=USER, comment="<b>Fast</b>", answers={})
+    assert reply.json() == {"ok": True}
+    response = Response.objects.get()
+    assert (response.score, response.channel, response.comment) == (9, "in-app", "<b>Fast</b>")
+    assert widget.check().json() == {"show": False, "reason": "cooldown"}
+
+
+def test_the_followup_refuses_what_the_page_refuses(widget: Widget, survey: Survey) -> None:
+    survey.extra_questions = [{"id": "ease", "type": "rating", "label": "Ease?", "required": True}]
+    survey.save()
+    token = widget.check().json()["token"]
+    widget.post("answer", token=token, score=3, user=USER)
+    reply = widget.post("followup", token=token, user=USER, comment="x" * 10_001, answers={})
+    assert reply.status_code == 422
+    errors = reply.json()["errors"]
+    assert errors["ease"] == "Please answer this question."
+    assert "10001 characters long" in errors["comment"]
+    assert widget.post("answer", token=token, score=11, user=USER).status_code == 422
+    assert Response.objects.get().comment == ""
+
+
+def test_a_dismissed_survey_returns_after_seven_days_twice_then_expires(widget: Widget) -> None:
+    start = timezone.now()
+    token = widget.check().json()["token"]
+    for round_ in range(3):
+        with time_machine.travel(start + timedelta(days=8 * round_, minutes=1)):
+            shown = widget.check().json()
+            assert shown["show"] is True, round_
+            assert shown["token"] == token
+            widget.post("dismiss", token=token, user=USER)
+            # Dismissed: not again for now; after the third time, not again at all.
+            assert widget.check().json()["show"] is False
+    ask = SurveyRequest.objects.get()
+    assert (ask.status, ask.dismissals) == (AskStatus.EXPIRED, 3)
+    with time_machine.travel(start + timedelta(days=40)):
+        assert widget.check().json()["show"] is False
+
+
+def test_a_contact_emailed_yesterday_is_not_shown_the_widget(
+    widget: Widget, survey: Survey, smtp_sink: object
+) -> None:
+    widget.check()  # creates the contact
+    SurveyRequest.objects.all().delete()
+    Contact.objects.filter(external_id="u-7").update(email="kim@example.com")
+    ask_contacts(survey, ["u-7"])
+    assert widget.check().json() == {"show": False, "reason": "already pending"}
+    send_due_asks()
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        assert widget.check().json() == {"show": False, "reason": "cooldown"}
+
+
+def test_one_who_answered_in_the_widget_gets_no_email(widget: Widget, survey: Survey) -> None:
+    token = widget.check().json()["token"]
+    widget.post("answer", token=token, score=6, user=USER)
+    report = ask_contacts(survey, ["u-7"])
+    assert [(s.contact, s.reason) for s in report.skipped] == [("u-7", "cooldown")]
+
+
+def test_identity_verification(widget: Widget, workspace: Workspace) -> None:
+    workspace.require_identity = True
+    workspace.save()
+    assert widget.check().status_code == 403
+    assert widget.check(userHash="0" * 64).status_code == 403
+    good = user_hash(workspace, "u-7")
+    reply = widget.check(userHash=good)
+    assert reply.status_code == 200 and reply.json()["show"] is True
+    token = reply.json()["token"]
+    # Answering needs the hash too, and the user the survey was shown to.
+    assert widget.post("answer", token=token, score=10, user=USER).status_code == 403
+    assert (
+        widget.post(
+            "answer",
+            token=token,
+            score=10,
+            user={"id": "u-8"},
+            userHash=user_hash(workspace, "u-8"),
+        ).status_code
+        == 403
+    )
+    assert not Response.objects.exists()
+    assert widget.post("answer", token=token, score=10, user=USER, userHash=good).status_code == 200
+
+
+def test_a_wrong_hash_is_refused_even_when_not_required(widget: Widget) -> None:
+    assert widget.check(userHash="nope").status_code == 403
+    assert not SurveyRequest.objects.exists()
+
+
+def test_anonymous_visitors_are_sampled_sticky_per_device(
+    widget: Widget, workspace: Workspace
+) -> None:
+    assert widget.check(user=None).json() == {
+        "show": False,
+        "reason": "anonymous visitor not sampled",
+    }
+    workspace.anonymous_sample_percent = 100
+    workspace.save()
+    cache.clear()  # settings reach the widget within seconds, not at once
+    reply = widget.check(user=None)
+    assert reply.json()["show"] is True
+    token = reply.json()["token"]
+    widget.post("answer", token=token, score=8)
+    assert widget.check(user=None).json() == {"show": False, "reason": "cooldown"}
+    other = widget.post("check", device="dev-2")
+    assert other.json()["show"] is True
+    # Another device can't answer this device's survey.
+    assert widget.post("answer", token=token, score=1, device="dev-2").status_code == 403
+
+
+def test_sampling_is_proportional_and_keeps_those_already_in(
+    workspace: Workspace, survey: Survey
+) -> None:
+    from npsloop.channels.inapp.eligibility import _sampled
+
+    workspace.anonymous_sample_percent = 20
+    first = {d for d in (f"d{n}" for n in range(5000)) if _sampled(workspace, survey, d)}
+    workspace.anonymous_sample_percent = 30
+    second = {d for d in (f"d{n}" for n in range(5000)) if _sampled(workspace, survey, d)}
+    assert 900 <= len(first) <= 1100
+    assert 1400 <= len(second) <= 1600
+    assert first <= second
+
+
+def test_events_and_targeting(widget: Widget, survey: Survey) -> None:
+    survey.widget_event = "completed_onboarding"
+    survey.save()
+    assert widget.check().json()["show"] is False
+    assert widget.check(event="completed_onboarding").json()["show"] is True
+    SurveyRequest.objects.all().delete()
+    survey.targeting = {"properties": {"role": "viewer"}}
+    survey.save()
+    cache.clear()
+    assert widget.check(event="completed_onboarding").json() == {
+        "show": False,
+        "reason": "not targeted",
+    }
+
+
+def test_cors_only_for_listed_origins(workspace: Workspace, survey: Survey) -> None:
+    outsider = Widget(workspace, origin="https://evil.example")
+    reply = outsider.check()
+    assert reply.status_code == 403
+    assert "Access-Control-Allow-Origin" not in reply
+    workspace.widget_origins = "https://app.acme.example\n"
+    workspace.save()
+    cache.clear()
+    insider = Widget(workspace, origin="https://app.acme.example")
+    reply = insider.check()
+    assert reply.status_code == 200
+    assert reply["Access-Control-Allow-Origin"] == "https://app.acme.example"
+    preflight = insider.client.options(
+        "/widget/v1/check", headers={"Origin": "https://app.acme.example"}
+    )
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Methods"] == "POST, OPTIONS"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ("not json", 400, "must be JSON"),
+        ("[1, 2]", 400, "JSON object"),
+        ('{"key": "pk_nope", "device": "d"}', 403, "unknown publishable key"),
+        ('{"key": "KEY"}', 400, "device"),
+        ('{"key": "KEY", "device": "d", "user": {"id": ""}}', 400, "user.id"),
+        ('{"key": "KEY", "device": "d", "user": {"id": "u", "email": "x"}}', 400, "email"),
+        ('{"key": "KEY", "device": "d", "user": {"id": "u", "signedUpAt": "soon"}}', 400, "ISO"),
+        ('{"key": "KEY", "device": "d", "event": {}}', 400, "event"),
+    ],
+)
+def test_bad_requests_say_what_was_wrong(
+    workspace: Workspace, survey: Survey, body: str, status: int, words: str
+) -> None:
+    reply = Client().post(
+        "/widget/v1/check",
+        body.replace("KEY", workspace.publishable_key),
+        content_type="application/json",
+    )
+    assert reply.status_code == status
+    assert words in reply.json()["error"]
+    assert not SurveyRequest.objects.exists()
