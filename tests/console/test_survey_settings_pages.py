@@ -36,6 +36,12 @@ def form(survey: Survey, **changes: object) -> dict[str, object]:
         "reminder_days": "7",
         "cooldown_days": "",
         "edit_days": "7",
+        "in_app": "on",
+        "widget_position": "bottom-right",
+        "widget_event": "",
+        "targeting": "",
+        "dismiss_days": "7",
+        "widget_returns": "2",
     }
     data.update(changes)
     return data
@@ -109,6 +115,10 @@ def test_wording_in_another_language_keeps_the_first(workspace: Workspace, surve
         ({"text_email_subject": "Hi {nmae}"}, "texts.en.email_subject"),
         ({"q0_id": "Bad Id", "q0_label": "x"}, "extra_questions.0.id"),
         ({"name": ""}, "name"),
+        ({"targeting": "{not json"}, "targeting"),
+        ({"targeting": '{"age": 3}'}, "targeting"),
+        ({"widget_position": "middle"}, "widget_position"),
+        ({"dismiss_days": "0"}, "dismiss_days"),
     ],
 )
 def test_bad_settings_are_refused_and_nothing_is_saved(
@@ -160,3 +170,28 @@ def test_the_preview_shows_unsaved_changes(workspace: Workspace, survey: Survey)
     bad = client.post(url(survey, "preview/email"), form(survey, reminders="9"))
     assert bad.status_code == 422
     assert "reminders" in bad.content.decode()
+
+
+def test_the_widget_settings_and_snippet(workspace: Workspace, survey: Survey) -> None:
+    client = signed_in(workspace, "editor")
+    page = client.get(url(survey)).content.decode()
+    assert f"data-key=&quot;{workspace.publishable_key}&quot;" in page
+    assert "/widget.js" in page
+    assert workspace.widget_secret not in page
+    reply = client.post(
+        url(survey),
+        form(
+            survey,
+            widget_position="bottom-left",
+            widget_event="completed_onboarding",
+            targeting='{"properties": {"role": "admin"}, "min_tenure_days": 30}',
+            dismiss_days="14",
+            widget_returns="1",
+            in_app="",
+        ),
+    )
+    assert reply.status_code == 302
+    survey.refresh_from_db()
+    assert (survey.widget_position, survey.widget_event) == ("bottom-left", "completed_onboarding")
+    assert survey.targeting == {"properties": {"role": "admin"}, "min_tenure_days": 30}
+    assert (survey.dismiss_days, survey.widget_returns, survey.in_app) == (14, 1, False)

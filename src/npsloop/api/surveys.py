@@ -50,6 +50,12 @@ class SurveyOut(Schema):
     reminders: int
     reminder_days: int
     edit_days: int
+    in_app: bool = Field(description="The in-app widget may ask this survey.")
+    widget_position: str
+    widget_event: str = Field(description="Shown only after this widget event; empty: any page.")
+    targeting: dict[str, Any]
+    dismiss_days: int
+    widget_returns: int
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -73,6 +79,12 @@ class SurveyPatch(Schema):
     reminders: int | None = None
     reminder_days: int | None = None
     edit_days: int | None = None
+    in_app: bool | None = None
+    widget_position: str | None = None
+    widget_event: str | None = None
+    targeting: dict[str, Any] | None = None
+    dismiss_days: int | None = None
+    widget_returns: int | None = None
     is_active: bool | None = None
 
 
@@ -106,6 +118,12 @@ def survey_json(survey: Survey) -> dict[str, Any]:
         "reminders": survey.reminders,
         "reminder_days": survey.reminder_days,
         "edit_days": survey.edit_days,
+        "in_app": survey.in_app,
+        "widget_position": survey.widget_position,
+        "widget_event": survey.widget_event,
+        "targeting": survey.targeting,
+        "dismiss_days": survey.dismiss_days,
+        "widget_returns": survey.widget_returns,
         "is_active": survey.is_active,
         "created_at": survey.created_at,
         "updated_at": survey.updated_at,

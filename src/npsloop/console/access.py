@@ -9,6 +9,7 @@ from django.http import Http404
 from npsloop.workspaces.models import Member, Role, Workspace
 
 EDITORS = (Role.OWNER, Role.ADMIN, Role.EDITOR)
+ADMINS = (Role.OWNER, Role.ADMIN)
 
 
 def role_in(user: AbstractBaseUser | AnonymousUser, workspace: Workspace) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,9 +11,25 @@ from django.http import QueryDict
 from npsloop.surveys import texts
 from npsloop.surveys.models import Survey
 
-PLAIN = ("name", "product_name", "question", "sender_name", "sender_email", "reply_to", "cta_url")
-CHOICES = ("language", "cta_audience")
-NUMBERS = ("cooldown_days", "reminders", "reminder_days", "edit_days")
+PLAIN = (
+    "name",
+    "product_name",
+    "question",
+    "sender_name",
+    "sender_email",
+    "reply_to",
+    "cta_url",
+    "widget_event",
+)
+CHOICES = ("language", "cta_audience", "widget_position")
+NUMBERS = (
+    "cooldown_days",
+    "reminders",
+    "reminder_days",
+    "edit_days",
+    "dismiss_days",
+    "widget_returns",
+)
 # The wording a team usually changes, in the order the form shows it, with its label.
 WORDING = {
     "email_subject": "Email subject",
@@ -50,11 +67,25 @@ def read_form(survey: Survey, form: QueryDict) -> tuple[dict[str, Any], dict[str
         else:
             errors[name] = f"must be a whole number, got {value!r}"
     changes["is_active"] = form.get("is_active") == "on"
+    changes["in_app"] = form.get("in_app") == "on"
+    if "targeting" in form:
+        changes["targeting"] = _targeting(form.get("targeting", ""), errors)
     language = form.get("wording_language", survey.language)
     if language in texts.LANGUAGES:
         changes["texts"] = _wording(survey.texts, language, form)
         changes["extra_questions"] = _questions(survey, language, form)
     return changes, errors
+
+
+def _targeting(text: str, errors: dict[str, str]) -> object:
+    """Targeting is edited as JSON; empty means everyone."""
+    if not text.strip():
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        errors["targeting"] = f'must be JSON like {{"properties": {{"role": "admin"}}}}: {error}'
+        return {}
 
 
 def _wording(current: Mapping[str, Any], language: str, form: QueryDict) -> dict[str, Any]:

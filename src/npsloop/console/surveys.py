@@ -4,6 +4,7 @@ a live preview of its email and its page."""
 from __future__ import annotations
 
 import copy
+import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
@@ -12,8 +13,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
 from npsloop.channels.email.message import email_context
+from npsloop.channels.inapp.snippet import widget_snippet
 from npsloop.channels.link.links import public_url
-from npsloop.console.access import EDITORS, workspace_for
+from npsloop.console.access import ADMINS, EDITORS, workspace_for
 from npsloop.console.survey_form import QUESTION_ROWS, WORDING, read_form
 from npsloop.contacts.models import Account, Contact
 from npsloop.errors import InvalidInput
@@ -21,8 +23,9 @@ from npsloop.program.models import SurveyRequest
 from npsloop.surveys import texts
 from npsloop.surveys.configure import apply_changes, update_survey
 from npsloop.surveys.followup import page_context, wording_for
-from npsloop.surveys.models import CtaAudience, Survey
+from npsloop.surveys.models import CtaAudience, Survey, WidgetPosition
 from npsloop.surveys.questions import TYPES, localized
+from npsloop.workspaces.models import Workspace
 
 PREVIEW_KINDS = ("email", "page")
 
@@ -34,7 +37,7 @@ def survey_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "console/surveys.html",
-        {"workspace": workspace, "surveys": surveys, "role": role},
+        {"workspace": workspace, "surveys": surveys, "role": role, "can_admin": role in ADMINS},
     )
 
 
@@ -77,7 +80,7 @@ def apply_quietly(survey: Survey, changes: dict[str, object]) -> Survey:
 
 
 def settings_context(
-    workspace: object,
+    workspace: Workspace,
     survey: Survey,
     role: str,
     language: str,
@@ -116,6 +119,10 @@ def settings_context(
         "questions": questions[:QUESTION_ROWS],
         "types": TYPES,
         "audiences": CtaAudience.values,
+        "positions": WidgetPosition.values,
+        "targeting_json": json.dumps(survey.targeting) if survey.targeting else "",
+        "snippet": widget_snippet(workspace),
+        "can_admin": role in ADMINS,
         "errors": errors,
         "saved": saved,
         "public_url": public_url(survey),

@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from npsloop.console import surveys
+from npsloop.console import surveys, workspace_settings
 
 urlpatterns = [
+    path(
+        "w/<slug:slug>/settings/",
+        workspace_settings.workspace_settings,
+        name="console-workspace",
+    ),
     path("w/<slug:slug>/surveys/", surveys.survey_list, name="console-surveys"),
     path("w/<slug:slug>/surveys/<int:survey_id>/", surveys.survey_settings, name="console-survey"),
     path(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from npsloop.errors import InvalidInput
 from npsloop.surveys import texts
-from npsloop.surveys.models import CtaAudience, Survey
+from npsloop.surveys.models import CtaAudience, Survey, WidgetPosition
 from npsloop.surveys.questions import check_extra_questions
 
 # field -> (lowest, highest) for the whole numbers a survey holds
@@ -20,8 +20,11 @@ NUMBERS = {
     "reminders": (0, 2),
     "reminder_days": (1, 60),
     "edit_days": (0, 90),
+    "dismiss_days": (1, 365),
+    "widget_returns": (0, 10),
 }
-TEXTS = {"name": 200, "product_name": 200, "question": 500, "sender_name": 100}
+TEXTS = {"name": 200, "product_name": 200, "question": 500, "sender_name": 100, "widget_event": 100}
+BOOLEANS = ("is_active", "in_app")
 EMAILS = ("sender_email", "reply_to")
 EDITABLE = (
     *TEXTS,
@@ -32,7 +35,9 @@ EDITABLE = (
     "extra_questions",
     "cta_url",
     "cta_audience",
-    "is_active",
+    *BOOLEANS,
+    "widget_position",
+    "targeting",
 )
 
 
@@ -108,8 +113,29 @@ def _problem(field: str, value: object) -> str | None:
     elif field == "cta_audience":
         if value not in CtaAudience.values:
             return f"must be one of {', '.join(CtaAudience.values)}, got {value!r}"
-    elif field == "is_active" and not isinstance(value, bool):
+    elif field in BOOLEANS and not isinstance(value, bool):
         return f"must be true or false, got {value!r}"
+    elif field == "widget_position" and value not in WidgetPosition.values:
+        return f"must be one of {', '.join(WidgetPosition.values)}, got {value!r}"
+    elif field == "targeting":
+        return _targeting_problem(value)
+    return None
+
+
+def _targeting_problem(value: object) -> str | None:
+    if not isinstance(value, Mapping):
+        return 'must be an object like {"properties": {"role": "admin"}, "min_tenure_days": 30}'
+    unknown = set(value) - {"properties", "min_tenure_days"}
+    if unknown:
+        return f"unknown keys {', '.join(sorted(unknown))}; accepted: properties, min_tenure_days"
+    properties = value.get("properties", {})
+    if not isinstance(properties, Mapping) or not all(
+        isinstance(v, str | int | float | bool) for v in properties.values()
+    ):
+        return "properties must map a contact property to the text, number or boolean it must equal"
+    tenure = value.get("min_tenure_days", 0)
+    if isinstance(tenure, bool) or not isinstance(tenure, int) or not 0 <= tenure <= 3650:
+        return "min_tenure_days must be a whole number from 0 to 3650"
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth import get_user_model
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from npsloop.errors import InvalidInput
-from npsloop.workspaces.models import ApiKey, Member, Role, Workspace
+from npsloop.workspaces.models import ApiKey, Member, Role, Workspace, new_widget_secret
 
 KEY_PREFIX = "nps_"
 # Writing last_used_at on every request would turn each read into a write; a minute is
@@ -119,3 +120,62 @@ def revoke_api_key(key: ApiKey) -> None:
     """Stop a key from working (in other processes within KEY_MEMORY seconds)."""
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     cache.delete(_memory_key(key.secret_hash))
+
+
+WORKSPACE_NUMBERS = {
+    "cooldown_days": (0, 3650),
+    "send_rate_per_minute": (1, 1_000_000),
+    "anonymous_sample_percent": (0, 100),
+}
+
+
+def update_workspace(workspace: Workspace, changes: dict[str, object]) -> Workspace:
+    """Change a workspace's settings, all or none; InvalidInput names every bad field."""
+    errors: dict[str, str] = {}
+    for field, value in changes.items():
+        if field in WORKSPACE_NUMBERS:
+            low, high = WORKSPACE_NUMBERS[field]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                errors[field] = f"must be a whole number from {low} to {high}, got {value!r}"
+        elif field == "require_identity":
+            if not isinstance(value, bool):
+                errors[field] = f"must be true or false, got {value!r}"
+        elif field == "widget_origins":
+            if not isinstance(value, str):
+                errors[field] = "must be text: one origin per line"
+            else:
+                bad = [o for o in value.split() if not _is_origin(o)]
+                if bad:
+                    errors[field] = (
+                        f"not an origin: {', '.join(bad)}; write scheme and host, with a port "
+                        "if it isn't the default, e.g. https://app.example.com"
+                    )
+        elif field == "name":
+            if not isinstance(value, str) or not 0 < len(value.strip()) <= 200:
+                errors[field] = "must be 1 to 200 characters"
+        else:
+            errors[field] = "can't be changed here"
+    if errors:
+        raise InvalidInput(errors)
+    for field, value in changes.items():
+        setattr(workspace, field, value.strip() if isinstance(value, str) else value)
+    workspace.save()
+    return workspace
+
+
+def rotate_widget_secret(workspace: Workspace) -> str:
+    """A new secret for userHash; hashes made with the old one stop working at once."""
+    workspace.widget_secret = new_widget_secret()
+    workspace.save(update_fields=["widget_secret"])
+    return workspace.widget_secret
+
+
+def _is_origin(value: str) -> bool:
+    parts = urlsplit(value.rstrip("/"))
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and not parts.path
+        and not parts.query
+        and not parts.fragment
+    )

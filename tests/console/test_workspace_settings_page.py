@@ -1,0 +1,80 @@
+"""Workspace settings: asking rules and the widget's keys, for admins and owners only."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from npsloop.workspaces.models import Workspace
+from npsloop.workspaces.services import add_member
+
+GOOD = {
+    "name": "Acme Cloud",
+    "cooldown_days": "60",
+    "send_rate_per_minute": "300",
+    "widget_origins": "https://app.acme.example\nhttp://localhost:3000",
+    "require_identity": "on",
+    "anonymous_sample_percent": "25",
+}
+
+
+def signed_in(workspace: Workspace, role: str) -> Client:
+    user = get_user_model().objects.create_user(f"{role}-user", password="pw-123456")
+    add_member(workspace, user, role)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url(workspace: Workspace) -> str:
+    return f"/w/{workspace.slug}/settings/"
+
+
+def test_an_admin_changes_the_settings(workspace: Workspace) -> None:
+    client = signed_in(workspace, "admin")
+    page = client.get(url(workspace)).content.decode()
+    assert workspace.publishable_key in page and workspace.widget_secret in page
+    assert client.post(url(workspace), GOOD).status_code == 302
+    workspace.refresh_from_db()
+    assert (workspace.cooldown_days, workspace.send_rate_per_minute) == (60, 300)
+    assert workspace.allowed_origins == {"https://app.acme.example", "http://localhost:3000"}
+    assert workspace.require_identity is True
+    assert workspace.anonymous_sample_percent == 25
+
+
+def test_replacing_the_secret(workspace: Workspace) -> None:
+    client = signed_in(workspace, "owner")
+    before = workspace.widget_secret
+    client.post(url(workspace), {"rotate_secret": "1"})
+    workspace.refresh_from_db()
+    assert workspace.widget_secret != before and len(workspace.widget_secret) == 64
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("widget_origins", "app.acme.example"),
+        ("widget_origins", "https://app.acme.example/path"),
+        ("anonymous_sample_percent", "101"),
+        ("cooldown_days", "soon"),
+        ("send_rate_per_minute", "0"),
+        ("name", ""),
+    ],
+)
+def test_bad_settings_change_nothing(workspace: Workspace, field: str, value: str) -> None:
+    client = signed_in(workspace, "admin")
+    reply = client.post(url(workspace), {**GOOD, field: value})
+    assert reply.status_code == 422
+    assert f"<strong>{field}</strong>" in reply.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.cooldown_days == 90
+
+
+@pytest.mark.parametrize("role", ["editor", "viewer"])
+def test_editors_and_viewers_never_see_the_secret(workspace: Workspace, role: str) -> None:
+    client = signed_in(workspace, role)
+    reply = client.get(url(workspace))
+    assert reply.status_code == 403
+    assert workspace.widget_secret not in reply.content.decode()
+    assert client.post(url(workspace), GOOD).status_code == 403
