@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint services chromium bench clean
+.PHONY: run test lint services chromium axe bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,15 @@ chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null || { echo "chromium could not be installed: browser tests cannot run" >&2; exit 1; }
 
+# axe-core (from the npm registry) checks the widget's accessibility in the browser tests.
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	@command -v npm >/dev/null || { echo "npm is needed to install axe-core for the browser tests" >&2; exit 1; }
+	npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@4.14
+
 # The whole suite on SQLite, then on PostgreSQL. Redis is used by the queue tests of both.
-test: $(VENV)/.dev services chromium lint
+test: $(VENV)/.dev services chromium axe lint
 	NPSLOOP_HOME=$$(mktemp -d) NPSLOOP_QUEUE_IMMEDIATE=1 $(BIN)/pytest -q
 	NPSLOOP_HOME=$$(mktemp -d) NPSLOOP_QUEUE_IMMEDIATE=1 NPSLOOP_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
 

@@ -1,11 +1,12 @@
 // npsloop's in-app survey card, loaded by customers into their own web apps:
-//   <script async src="https://nps.example.com/widget.js" data-key="pk_…"></script>
+//   <script async src="https://nps.example.com/widget.js" data-key="pk_..."></script>
 // after the queue snippet that defines window.npsloop. It talks to /widget/v1/{check, answer,
 // followup, dismiss} on the host it was loaded from. Rules that shape this file: exactly one
 // global (window.npsloop); nothing is ever thrown into the host page and failed requests are
 // silent; nothing enters the page's layout flow (a position: fixed element holding a Shadow DOM);
 // the page's CSS can't reach into the card and ours can't leak out; server text is set with
-// textContent only. Cooldowns and sampling are the server's business, not ours.
+// textContent only. Cooldowns and sampling are the server's business, not ours. The file is
+// plain ASCII: host pages in other encodings decode it the same.
 (function () {
   "use strict";
   var win = window;
@@ -213,7 +214,7 @@
   var commands = {
     init: function (options) {
       if (!isObject(options) || !options.key) {
-        return warn('init needs {key: "pk_…", host?: "https://…"}, got ' + options);
+        return warn('init needs {key: "pk_...", host?: "https://..."}, got ' + options);
       }
       key = String(options.key);
       if (options.host) host = String(options.host).replace(/\/+$/, "");
@@ -283,7 +284,10 @@
     var category = null;
     var sending = false;
     var returnFocus = null;
-    var slots = {}; // field name → the element showing its error
+    var slots = {}; // field name: the element showing its error
+    var answering = false;
+    var nextScore = null; // chosen while an /answer was on its way
+    var sendWaiting = false;
 
     var hostElement = doc.createElement("npsloop-survey");
     var root = hostElement.attachShadow({ mode: "open" });
@@ -303,10 +307,10 @@
     if (str(s.language)) box.setAttribute("lang", str(s.language));
     // Filled once the card is on screen, so screen readers announce it without taking focus.
     var announcer = el("p", { "class": "sr", "aria-live": "polite" }, null, box);
-    var closeButton = el("button", { type: "button", "class": "x", title: str(s.close) }, "×", box);
+    var closeButton = el("button", { type: "button", "class": "x", title: str(s.close) }, "\u00d7", box);
     closeButton.setAttribute("aria-label", str(s.close));
     el("p", { id: "npsloop-q", "class": "q" }, str(s.question), box);
-    // The scale reads 0…10 left to right in every language, as in the email and on the page.
+    // The scale reads 0 to 10 left to right in every language, as in the email and on the page.
     var scale = el("div", { "class": "scale", role: "radiogroup", dir: "ltr" }, null, box);
     scale.setAttribute("aria-labelledby", "npsloop-q");
     var radios = [];
@@ -392,13 +396,34 @@
       setCategory(categoryOf(score));
       status.textContent = "";
       more.hidden = false;
+      record(score);
+    }
+
+    // One /answer at a time: two on their way could arrive in either order and leave the
+    // server with the earlier choice. The follow-up waits for it too, since the server takes
+    // a follow-up only once the score is recorded.
+    function record(score) {
+      if (answering) {
+        nextScore = score;
+        return;
+      }
+      answering = true;
       post("answer", payload({ token: token, score: score }), function (code, data) {
-        if (chosen !== score || !isObject(data)) return; // a later choice speaks for itself
-        if (code === 200) {
+        answering = false;
+        if (nextScore !== null) {
+          var next = nextScore;
+          nextScore = null;
+          return record(next);
+        }
+        if (isObject(data) && code === 200) {
           if (followups[data.category] !== undefined) setCategory(data.category);
           status.textContent = str(s.recorded);
-        } else if (isObject(data.errors)) {
+        } else if (isObject(data) && isObject(data.errors)) {
           status.textContent = str(data.errors.score);
+        }
+        if (sendWaiting) {
+          sendWaiting = false;
+          send();
         }
       });
     }
@@ -417,6 +442,10 @@
         }
       });
       if (missing) return;
+      if (answering) {
+        sendWaiting = true;
+        return;
+      }
       sending = true;
       var body = payload({ token: token, comment: comment.value, answers: answers });
       post("followup", body, function (code, data) {
@@ -449,7 +478,7 @@
       }
       var done = el("button", { type: "button", "class": "done" }, str(s.close), box);
       done.addEventListener("click", guard(close));
-      
+      if (hadFocus) done.focus();
     }
 
     // Closing before a score is a dismissal the server counts; after a score it is just closing.
@@ -523,10 +552,10 @@
         return result;
       };
     });
+    // Fragment changes fire popstate too (in every browser with Shadow DOM): no hashchange.
     win.addEventListener("popstate", guard(navigated));
-    win.addEventListener("hashchange", guard(navigated));
     started = true;
-    if (!key) warn('no publishable key: add data-key="pk_…" to the script tag or call init');
+    if (!key) warn('no publishable key: add data-key="pk_..." to the script tag or call init');
     check(pendingEvent);
   }
 
