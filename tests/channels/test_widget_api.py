@@ -261,3 +261,20 @@ def test_bad_requests_say_what_was_wrong(
     assert reply.status_code == status
     assert words in reply.json()["error"]
     assert not SurveyRequest.objects.exists()
+
+
+def test_a_no_is_remembered_for_a_minute_and_a_changed_user_is_decided_afresh(
+    widget: Widget, survey: Survey
+) -> None:
+    widget.check()
+    SurveyRequest.objects.all().delete()
+    ask_contacts(survey, ["u-7"])
+    assert widget.check().json() == {"show": False, "reason": "already pending"}
+    SurveyRequest.objects.all().delete()
+    assert widget.check().json()["show"] is False  # remembered
+    changed = {**USER, "properties": {"plan": "enterprise", "role": "admin"}}
+    assert widget.check(user=changed).json()["show"] is True
+    assert Contact.objects.get(external_id="u-7").properties["plan"] == "enterprise"
+    SurveyRequest.objects.all().delete()
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert widget.check().json()["show"] is True

@@ -3,6 +3,7 @@ dismiss. JSON in and out, from any web page whose origin the workspace allows.""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -29,6 +30,8 @@ from npsloop.surveys.models import Channel, Response
 from npsloop.workspaces.models import Workspace
 
 KEY_MEMORY = 5.0
+# How long a "don't show" is remembered: a survey that becomes due shows at most this late.
+NO_MEMORY = 60.0
 MAX_BODY = 64 * 1024
 Handler = Callable[[HttpRequest, Workspace, dict[str, Any]], HttpResponse]
 
@@ -128,15 +131,29 @@ def check(request: HttpRequest, workspace: Workspace, body: dict[str, Any]) -> H
     event = "" if event is None else event
     if not isinstance(event, str) or len(event) > 100:
         raise Malformed("event must be a name of at most 100 characters")
+    # Most checks answer "no" (the cooldown is long, a survey shows rarely), and a "no" holds
+    # for a while: remembered per process for the same visitor, as identified, and event.
+    memory = _no_memory(workspace, body, visitor, event)
+    if (reason := cache.get(memory)) is not None:
+        return JsonResponse({"show": False, "reason": reason})
     contact = _contact(workspace, visitor)
     decision = decide(workspace, visitor, contact, event, timezone.now())
     if not decision.show or decision.ask is None:
+        cache.set(memory, decision.reason, timeout=NO_MEMORY)
         return JsonResponse({"show": False, "reason": decision.reason})
     locale = contact.locale if contact and contact.locale else _browser_language(request)
     wording = wording_for(decision.ask.survey, locale, name=contact.name if contact else "")
     return JsonResponse(
         {"show": True, "token": decision.ask.token, "survey": survey_payload(wording)}
     )
+
+
+def _no_memory(workspace: Workspace, body: dict[str, Any], visitor: Visitor, event: str) -> str:
+    """A key for the decision about this visitor: a changed user (new properties, another
+    account) is a new key, so it is decided afresh and its contact updated."""
+    who = body.get("user") if visitor.user is not None else {"device": visitor.device}
+    canonical = json.dumps([workspace.pk, who, event], sort_keys=True, default=str)
+    return "npsloop:widget-no:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _browser_language(request: HttpRequest) -> str:
