@@ -35,7 +35,7 @@ def _ask(token: str) -> SurveyRequest | None:
     if not 10 <= len(token) <= 32:
         return None
     return (
-        SurveyRequest.objects.select_related("survey", "contact", "contact__account", "workspace")
+        SurveyRequest.objects.select_related("survey", "contact")
         .filter(token=token, channel=Channel.EMAIL)
         .first()
     )
