@@ -24,6 +24,7 @@ COMMANDS: dict[tuple[str, ...], str] = {
     ("export",): "export",
     ("ask",): "ask",
     ("send",): "send",
+    ("plan",): "plan",
 }
 
 USAGE = """usage: npsloop COMMAND [options]   (npsloop COMMAND --help for a command's options)
@@ -49,6 +50,7 @@ Data
 Asking
   ask --survey ID FILE    schedule email asks for the contacts in FILE (ids or emails)
   send                    send due survey emails now (the worker does it every minute)
+  plan --survey ID [--days N] [--dry-run]   run a survey's programme now / forecast it
 
   manage ...              any Django management command (for operators)
 """

@@ -12,6 +12,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from npsloop.channels.email.dispatch import Dispatched, send_due_asks
+from npsloop.program.planner import plan_all
 from npsloop.surveys.rollups import repair_rollups
 from npsloop.workspaces.models import Workspace
 
@@ -40,3 +41,9 @@ def send_due_emails() -> dict[str, int]:
         if batch.sent + batch.cancelled + batch.failed + batch.unknown == 0:
             break
     return {"sent": total.sent, "deferred": total.deferred, "failed": total.failed}
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def plan_programmes() -> dict[int, int]:
+    """Every five minutes: each enabled programme's due asks (survey id -> asks created)."""
+    return {survey_id: report.created for survey_id, report in plan_all().items()}

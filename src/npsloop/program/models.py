@@ -131,3 +131,62 @@ class SurveyRequest(models.Model):
         if contact is None:
             raise ValueError(f"ask {self.pk} belongs to an anonymous visitor")
         return contact
+
+
+def default_channels() -> list[str]:
+    return ["email"]
+
+
+class ProgrammeKind(models.TextChoices):
+    LIFECYCLE = "lifecycle", "lifecycle: after signup, moment of truth, +90 days, then quarterly"
+    RECURRING = "recurring", "every N days for contacts with tenure of at least M days"
+    ONE_OFF = "one_off", "one wave to the targeted contacts"
+
+
+class Programme(models.Model):
+    """When a survey's contacts are asked. The planner turns it into asks; nothing is
+    asked until a team switches it on."""
+
+    survey = models.OneToOneField(
+        "surveys.Survey", on_delete=models.CASCADE, related_name="programme"
+    )
+    enabled = models.BooleanField(default=False)
+    kind = models.CharField(
+        max_length=10, choices=ProgrammeKind.choices, default=ProgrammeKind.LIFECYCLE
+    )
+    # lifecycle
+    initial_min_days = models.PositiveSmallIntegerField(default=7)
+    initial_max_days = models.PositiveSmallIntegerField(default=14)
+    second_min_days = models.PositiveSmallIntegerField(default=30)
+    second_max_days = models.PositiveSmallIntegerField(default=90)
+    third_days = models.PositiveSmallIntegerField(default=90)
+    # lifecycle (after the third wave) and recurring
+    every_days = models.PositiveSmallIntegerField(default=90)
+    # recurring
+    min_tenure_days = models.PositiveSmallIntegerField(default=90)
+    # one-off
+    one_off_at = models.DateTimeField(null=True, blank=True)
+    # who and how many
+    sample_percent = models.PositiveSmallIntegerField(default=100)
+    daily_cap = models.PositiveIntegerField(
+        null=True, blank=True, help_text="At most this many asks a day; empty: no cap."
+    )
+    daily_cap_percent = models.FloatField(
+        null=True, blank=True, help_text="Or at most this percentage of eligible contacts a day."
+    )
+    account_cap_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="At most this many contacts of one account a week."
+    )
+    blackout_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days after a major release in which nobody is asked."
+    )
+    channels = models.JSONField(
+        default=default_channels, help_text='In order of preference, e.g. ["in-app", "email"].'
+    )
+    fallback_days = models.PositiveSmallIntegerField(
+        default=7, help_text="An in-app ask not shown within this many days goes by email."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.kind} programme of survey {self.survey_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,8 @@ from npsloop.errors import InvalidInput
 from npsloop.surveys import texts
 from npsloop.surveys.models import CtaAudience, Survey, WidgetPosition
 from npsloop.surveys.questions import check_extra_questions
+
+PROPERTY_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 # field -> (lowest, highest) for the whole numbers a survey holds
 NUMBERS = {
@@ -125,14 +128,23 @@ def _problem(field: str, value: object) -> str | None:
 def _targeting_problem(value: object) -> str | None:
     if not isinstance(value, Mapping):
         return 'must be an object like {"properties": {"role": "admin"}, "min_tenure_days": 30}'
-    unknown = set(value) - {"properties", "min_tenure_days"}
+    unknown = set(value) - {"properties", "accounts", "min_tenure_days"}
     if unknown:
-        return f"unknown keys {', '.join(sorted(unknown))}; accepted: properties, min_tenure_days"
+        return (
+            f"unknown keys {', '.join(sorted(unknown))}; "
+            "accepted: properties, accounts, min_tenure_days"
+        )
+    accounts = value.get("accounts", [])
+    if not isinstance(accounts, list) or not all(isinstance(a, str) and a for a in accounts):
+        return "accounts must be a list of account external ids"
     properties = value.get("properties", {})
     if not isinstance(properties, Mapping) or not all(
         isinstance(v, str | int | float | bool) for v in properties.values()
     ):
         return "properties must map a contact property to the text, number or boolean it must equal"
+    for name in properties:
+        if not PROPERTY_NAME.fullmatch(str(name)) or "__" in str(name):
+            return f"property names are letters, digits, '_' and '-' (no '__'), got {name!r}"
     tenure = value.get("min_tenure_days", 0)
     if isinstance(tenure, bool) or not isinstance(tenure, int) or not 0 <= tenure <= 3650:
         return "min_tenure_days must be a whole number from 0 to 3650"

@@ -17,6 +17,7 @@ from npsloop.channels.inapp.identity import Visitor
 from npsloop.contacts.models import Contact
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.program.rules import device_skip_reason, skip_reasons
+from npsloop.program.targeting import targets
 from npsloop.surveys.models import Channel, Response, Survey
 from npsloop.workspaces.models import Workspace
 
@@ -66,19 +67,6 @@ def decide(
             return decision
         reason = decision.reason
     return Decision(False, reason)
-
-
-def targets(survey: Survey, contact: Contact, now: datetime) -> bool:
-    """The survey's targeting: contact properties that must match, and a minimum tenure."""
-    targeting = survey.targeting if isinstance(survey.targeting, dict) else {}
-    wanted = targeting.get("properties") or {}
-    if any(contact.properties.get(name) != value for name, value in wanted.items()):
-        return False
-    tenure = targeting.get("min_tenure_days")
-    if isinstance(tenure, int) and tenure > 0:
-        signed_up = contact.signed_up_at
-        return signed_up is not None and signed_up <= now - timedelta(days=tenure)
-    return True
 
 
 def _sampled(workspace: Workspace, survey: Survey, device: str) -> bool:

@@ -1,0 +1,206 @@
+"""The planner: turns each enabled programme into asks, and forecasts the next days.
+
+Run by the worker every five minutes and by `npsloop plan`. Idempotent (contacts with an
+ask waiting are not planned again, caps count what was already asked today) and safe with
+several workers: each programme is planned under a lock on its row, and the database
+refuses a second waiting ask for a contact.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from npsloop.program.models import AskStatus, Programme, Release, SurveyRequest
+from npsloop.program.population import asked_this_week_by_account, epoch_days, load_population
+from npsloop.program.schedule import Floats, Population, Rules, select
+from npsloop.surveys.models import Channel, Survey
+
+
+@dataclass
+class PlanReport:
+    created: int = 0
+    fell_back: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)
+    waves: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class Forecast:
+    days: list[tuple[date, int]]
+    excluded_today: dict[str, int]
+
+
+def rules_for(programme: Programme, survey: Survey) -> Rules:
+    channel = (programme.channels or [Channel.EMAIL])[0]
+    return Rules(
+        kind=programme.kind,
+        initial=(programme.initial_min_days, programme.initial_max_days),
+        second=(programme.second_min_days, programme.second_max_days),
+        third=programme.third_days,
+        every=programme.every_days,
+        min_tenure=programme.min_tenure_days,
+        one_off_at=epoch_days(programme.one_off_at) if programme.one_off_at else float("nan"),
+        sample_percent=float(programme.sample_percent),
+        daily_cap=programme.daily_cap,
+        daily_cap_percent=programme.daily_cap_percent,
+        account_cap_per_week=programme.account_cap_per_week,
+        blackout_days=programme.blackout_days,
+        cooldown_days=survey.effective_cooldown_days,
+        needs_email=channel == Channel.EMAIL,
+    )
+
+
+def major_releases(survey: Survey) -> Floats:
+    moments = Release.objects.filter(workspace_id=survey.workspace_id, major=True).values_list(
+        "released_at", flat=True
+    )
+    return np.array([epoch_days(m) for m in moments], dtype=np.float64)
+
+
+def start_of_day(survey: Survey, now: datetime) -> datetime:
+    local = now.astimezone(ZoneInfo(survey.workspace.time_zone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def plan(survey: Survey, *, now: datetime | None = None, dry_run: bool = False) -> PlanReport:
+    """Create today's due asks for the survey's programme (none with dry_run)."""
+    now = now or timezone.now()
+    programme = Programme.objects.get(survey=survey)
+    rules = rules_for(programme, survey)
+    report = PlanReport()
+    with transaction.atomic():
+        # One planner per programme at a time, whichever machine it runs on.
+        Programme.objects.select_for_update().filter(pk=programme.pk).first()
+        if not dry_run:
+            report.fell_back = fall_back(survey, programme, now)
+        population = load_population(survey, now)
+        asked_today = (
+            SurveyRequest.objects.filter(
+                survey=survey, wave__isnull=False, created_at__gte=start_of_day(survey, now)
+            )
+            .exclude(status=AskStatus.CANCELLED)
+            .count()
+        )
+        selection = select(
+            population,
+            rules,
+            epoch_days(now),
+            major_releases=major_releases(survey),
+            asked_today=asked_today,
+            asked_this_week_by_account=asked_this_week_by_account(survey, now),
+        )
+        report.excluded = selection.excluded
+        waves, counts = np.unique(selection.waves, return_counts=True)
+        report.waves = {int(w): int(c) for w, c in zip(waves, counts, strict=True)}
+        if dry_run or not len(selection.chosen):
+            return report
+        channel = (programme.channels or [Channel.EMAIL])[0]
+        asks = [
+            SurveyRequest(
+                workspace_id=survey.workspace_id,
+                survey=survey,
+                contact_id=int(contact_id),
+                channel=channel,
+                wave=int(wave),
+                token=secrets.token_urlsafe(16),
+                status=AskStatus.SCHEDULED,
+                due_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            for contact_id, wave in zip(
+                population.contact_id[selection.chosen], selection.waves, strict=True
+            )
+        ]
+        # A contact asked by hand meanwhile keeps that ask: the database refuses a second.
+        SurveyRequest.objects.bulk_create(asks, ignore_conflicts=True, batch_size=1000)
+        report.created = SurveyRequest.objects.filter(
+            survey=survey, created_at=now, wave__isnull=False, status=AskStatus.SCHEDULED
+        ).count()
+    return report
+
+
+def fall_back(survey: Survey, programme: Programme, now: datetime) -> int:
+    """In-app asks not shown within the fallback days go by email, when email is the next
+    channel and the contact can get one; otherwise they expire."""
+    channels = list(programme.channels or [])
+    if Channel.IN_APP not in channels:
+        return 0
+    stale = SurveyRequest.objects.filter(
+        survey=survey,
+        channel=Channel.IN_APP,
+        status=AskStatus.SCHEDULED,
+        due_at__lte=now - timedelta(days=programme.fallback_days),
+    )
+    position = channels.index(Channel.IN_APP)
+    if Channel.EMAIL not in channels[position + 1 :]:
+        return stale.update(status=AskStatus.EXPIRED, error="not shown in time", updated_at=now)
+    reachable = stale.filter(contact__email__isnull=False, contact__bounced_at__isnull=True)
+    moved = reachable.update(channel=Channel.EMAIL, due_at=now, updated_at=now)
+    stale.update(status=AskStatus.EXPIRED, error="not shown in time; no email", updated_at=now)
+    return moved
+
+
+def forecast(survey: Survey, days: int, *, now: datetime | None = None) -> Forecast:
+    """How many asks go out each day over the next `days`, if nothing else changes, and
+    how many contacts each rule keeps from being asked today."""
+    now = now or timezone.now()
+    programme = Programme.objects.get(survey=survey)
+    rules = rules_for(programme, survey)
+    population = load_population(survey, now)
+    releases = major_releases(survey)
+    today = start_of_day(survey, now)
+    asked_today = (
+        SurveyRequest.objects.filter(survey=survey, wave__isnull=False, created_at__gte=today)
+        .exclude(status=AskStatus.CANCELLED)
+        .count()
+    )
+    weekly: list[dict[int, int]] = [asked_this_week_by_account(survey, now)]
+    result: list[tuple[date, int]] = []
+    excluded_today: dict[str, int] = {}
+    for day in range(days):
+        moment = epoch_days(today) + day + 1 - 1e-6  # the end of that day
+        if day == 0:
+            moment = epoch_days(now)
+        recent: dict[int, int] = {}
+        for counts in weekly[-7:]:
+            for account, count in counts.items():
+                recent[account] = recent.get(account, 0) + count
+        selection = select(
+            population,
+            rules,
+            moment,
+            major_releases=releases,
+            asked_today=asked_today if day == 0 else 0,
+            asked_this_week_by_account=recent,
+        )
+        if day == 0:
+            excluded_today = selection.excluded
+        _asked(population, selection.chosen, moment)
+        accounts, per_account = np.unique(population.account[selection.chosen], return_counts=True)
+        weekly.append({int(a): int(c) for a, c in zip(accounts, per_account, strict=True) if a})
+        result.append(((today + timedelta(days=day)).date(), len(selection.chosen)))
+    return Forecast(days=result, excluded_today=excluded_today)
+
+
+def _asked(population: Population, chosen: np.ndarray, moment: float) -> None:
+    population.wave[chosen] += 1
+    population.wave_at[chosen] = moment
+    population.last_contact[chosen] = moment
+
+
+def plan_all(now: datetime | None = None) -> dict[int, PlanReport]:
+    """Every enabled programme of every workspace: the worker's periodic task."""
+    reports = {}
+    for programme in Programme.objects.filter(enabled=True, survey__is_active=True).select_related(
+        "survey", "survey__workspace"
+    ):
+        reports[programme.survey_id] = plan(programme.survey, now=now)
+    return reports
