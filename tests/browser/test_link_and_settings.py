@@ -71,3 +71,35 @@ def test_the_settings_preview_follows_the_editor(
     expect(page.get_by_role("status")).to_have_text("Saved.")
     survey.refresh_from_db()
     assert survey.texts["en"]["followup_detractor"] == "What should we fix first?"
+
+
+def test_the_programme_page_draws_the_waves_and_the_forecast(
+    page: Page, live_server: LiveServer, acme: tuple[Workspace, Survey]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from npsloop.contacts.fields import ContactData
+    from npsloop.contacts.services import upsert_contacts
+
+    workspace, survey = acme
+    now = timezone.now()
+    upsert_contacts(
+        workspace,
+        [
+            ContactData(
+                external_id=f"c{n}", email=f"c{n}@x.com", signed_up_at=now - timedelta(days=n % 120)
+            )
+            for n in range(300)
+        ],
+    )
+    user = get_user_model().objects.create_user("ed@example.com", "ed@example.com", PASSWORD)
+    add_member(workspace, user, Role.EDITOR)
+    page.goto(f"{live_server.url}/w/{workspace.slug}/surveys/{survey.pk}/programme/?days=90")
+    page.get_by_label("Username or email").fill("ed@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("img", name="Asks per day over the next 90 days")).to_be_visible()
+    expect(page.get_by_text("initial: 7-14 days after signup")).to_be_visible()
+    page.screenshot(path="/tmp/npsloop-programme.png", full_page=True)

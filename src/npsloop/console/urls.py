@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from npsloop.console import surveys, workspace_settings
+from npsloop.console import programme, surveys, workspace_settings
 
 urlpatterns = [
+    path(
+        "w/<slug:slug>/surveys/<int:survey_id>/programme/",
+        programme.programme_page,
+        name="console-programme",
+    ),
     path(
         "w/<slug:slug>/settings/",
         workspace_settings.workspace_settings,

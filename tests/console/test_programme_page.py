@@ -1,0 +1,103 @@
+"""The programme page: a timeline, editable numbers, and a forecast with exclusions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from npsloop.contacts.fields import ContactData
+from npsloop.contacts.services import upsert_contacts
+from npsloop.program.models import Programme, SurveyRequest
+from npsloop.surveys.models import Survey
+from npsloop.workspaces.models import Workspace
+from npsloop.workspaces.services import add_member
+
+FORM = {
+    "enabled": "on",
+    "kind": "lifecycle",
+    "initial_min_days": "7",
+    "initial_max_days": "14",
+    "second_min_days": "30",
+    "second_max_days": "90",
+    "third_days": "90",
+    "every_days": "90",
+    "min_tenure_days": "90",
+    "one_off_at": "",
+    "sample_percent": "100",
+    "daily_cap": "",
+    "daily_cap_percent": "",
+    "account_cap_per_week": "",
+    "blackout_days": "14",
+    "channels": "in-app,email",
+    "fallback_days": "7",
+}
+
+
+def signed_in(workspace: Workspace, role: str) -> Client:
+    user = get_user_model().objects.create_user(f"{role}-user", password="pw-123456")
+    add_member(workspace, user, role)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url(survey: Survey) -> str:
+    return f"/w/{survey.workspace.slug}/surveys/{survey.pk}/programme/"
+
+
+def test_an_editor_switches_the_programme_on(workspace: Workspace, survey: Survey) -> None:
+    client = signed_in(workspace, "editor")
+    page = client.get(url(survey)).content.decode()
+    assert "initial: 7-14 days after signup" in page
+    assert "moment of truth: 30-90 days later" in page
+    reply = client.post(url(survey), {**FORM, "daily_cap": "50", "account_cap_per_week": "2"})
+    assert reply.status_code == 302
+    programme = Programme.objects.get(survey=survey)
+    assert programme.enabled and programme.channels == ["in-app", "email"]
+    assert (programme.daily_cap, programme.account_cap_per_week) == (50, 2)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"initial_min_days": "20"}, "initial_max_days"),
+        ({"second_max_days": "five"}, "second_max_days"),
+        ({"sample_percent": "0"}, "sample_percent"),
+        ({"daily_cap_percent": "150"}, "daily_cap_percent"),
+        ({"kind": "one_off"}, "one_off_at"),
+        ({"one_off_at": "tomorrow"}, "one_off_at"),
+        ({"channels": "sms"}, "channels"),
+        ({"kind": "weekly"}, "kind"),
+    ],
+)
+def test_bad_numbers_are_refused(
+    workspace: Workspace, survey: Survey, changes: dict[str, str], field: str
+) -> None:
+    client = signed_in(workspace, "editor")
+    reply = client.post(url(survey), {**FORM, **changes})
+    assert reply.status_code == 422
+    assert f"<strong>{field}</strong>" in reply.content.decode()
+    assert not Programme.objects.get(survey=survey).enabled
+
+
+def test_the_forecast_counts_asks_and_exclusions(workspace: Workspace, survey: Survey) -> None:
+    now = timezone.now()
+    upsert_contacts(
+        workspace,
+        [
+            ContactData(
+                external_id=f"c{n}", email=f"c{n}@x.com", signed_up_at=now - timedelta(days=3 + n)
+            )
+            for n in range(20)
+        ],
+    )
+    client = signed_in(workspace, "viewer")
+    page = client.get(url(survey) + "?days=30").content.decode()
+    assert 'id="forecast-total">20<' in page  # all 20 reach their initial wave within 30 days
+    assert "not yet in a wave" in page
+    assert not SurveyRequest.objects.exists()
+    assert client.post(url(survey), FORM).status_code == 403
