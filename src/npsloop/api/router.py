@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from npsloop.api import accounts, asks, contacts, metrics, releases, responses, surveys
+from npsloop.api import accounts, asks, contacts, metrics, programmes, releases, responses, surveys
 from npsloop.api.auth import API_AUTH
 from npsloop.api.errors import install_error_handlers
 
@@ -37,6 +37,7 @@ api.add_router("/contacts", contacts.router)
 api.add_router("/accounts", accounts.router)
 api.add_router("/surveys", surveys.router)
 api.add_router("/surveys", asks.router)
+api.add_router("/surveys", programmes.router)
 api.add_router("/responses", responses.router)
 api.add_router("/metrics", metrics.router)
 api.add_router("/releases", releases.router)

@@ -164,7 +164,7 @@ def post_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, Any
     return Status(201, survey_json(survey))
 
 
-def _survey(request: HttpRequest, survey_id: int) -> Survey:
+def survey_in_workspace(request: HttpRequest, survey_id: int) -> Survey:
     workspace = workspace_of(request)
     survey = Survey.objects.filter(workspace=workspace, pk=survey_id).first()
     if survey is None:
@@ -175,7 +175,7 @@ def _survey(request: HttpRequest, survey_id: int) -> Survey:
 
 @router.get("/{int:survey_id}", response=SurveyOut, summary="Get a survey")
 def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
-    return survey_json(_survey(request, survey_id))
+    return survey_json(survey_in_workspace(request, survey_id))
 
 
 @router.patch(
@@ -186,7 +186,7 @@ def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     "Fields left out stay as they are; `cooldown_days: null` means the workspace's.",
 )
 def patch_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch) -> dict[str, Any]:
-    survey = _survey(request, survey_id)
+    survey = survey_in_workspace(request, survey_id)
     changes = payload.dict(exclude_unset=True)
     with reported_at("body"):
         update_survey(survey, changes)
@@ -201,7 +201,7 @@ def patch_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch) -> 
     "answer is attributed to them.",
 )
 def get_contact_link(request: HttpRequest, survey_id: int, contact: str) -> dict[str, str]:
-    survey = _survey(request, survey_id)
+    survey = survey_in_workspace(request, survey_id)
     found = (
         Contact.objects.filter(workspace_id=survey.workspace_id, external_id=contact).first()
         or Contact.objects.filter(
