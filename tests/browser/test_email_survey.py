@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Request, expect
 from playwright.sync_api import Response as PlaywrightResponse
 from pytest_django.fixtures import Settings
@@ -42,21 +42,12 @@ HOSTILE_COMMENT = '</textarea><img src=x onerror="window.__xss=1">Great'
 LOOKS_LIKE_A_PERSON = "--disable-blink-features=AutomationControlled"
 
 
-def _chromium_args(config: pytest.Config) -> list[str]:
-    """The launch arguments of this folder's conftest, so both browsers differ only in
-    whether they admit to being automated."""
-    conftest = config.pluginmanager.get_plugin(str(Path(__file__).with_name("conftest.py")))
-    if conftest is None:
-        raise LookupError("tests/browser/conftest.py is not loaded; its CHROMIUM_ARGS are needed")
-    return list(conftest.CHROMIUM_ARGS)
-
-
 @pytest.fixture(scope="module")
-def person_browser(browser: Browser, pytestconfig: pytest.Config) -> Iterator[Browser]:
+def person_browser(browser: Browser) -> Iterator[Browser]:
     """A second Chromium whose pages report navigator.webdriver false."""
     launched = browser.browser_type.launch(
-        executable_path="/usr/bin/chromium",
-        args=[*_chromium_args(pytestconfig), LOOKS_LIKE_A_PERSON],
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, LOOKS_LIKE_A_PERSON],
     )
     yield launched
     launched.close()

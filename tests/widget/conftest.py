@@ -1,6 +1,6 @@
 """Chromium pages on a customer's site (the fake server's), with the errors the pages threw.
 
-The browser is launched as in tests/browser/conftest.py; these tests need no database.
+The browser is the run's one Chromium (tests/chromium.py); these tests need no database.
 """
 
 from __future__ import annotations
@@ -10,28 +10,9 @@ from typing import Any
 
 import pytest
 from fake_server import FakeServer
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from playwright.sync_api import Browser, BrowserContext, Page
 
 OpenPage = Callable[..., Page]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
