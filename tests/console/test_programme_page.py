@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
+from console_fixtures import SignedIn
 from django.utils import timezone
 
 from npsloop.contacts.fields import ContactData
@@ -14,7 +13,6 @@ from npsloop.contacts.services import upsert_contacts
 from npsloop.program.models import Programme, SurveyRequest
 from npsloop.surveys.models import Survey
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import add_member
 
 FORM = {
     "enabled": "on",
@@ -37,19 +35,13 @@ FORM = {
 }
 
 
-def signed_in(workspace: Workspace, role: str) -> Client:
-    user = get_user_model().objects.create_user(f"{role}-user", password="pw-123456")
-    add_member(workspace, user, role)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def url(survey: Survey) -> str:
     return f"/w/{survey.workspace.slug}/surveys/{survey.pk}/programme/"
 
 
-def test_an_editor_switches_the_programme_on(workspace: Workspace, survey: Survey) -> None:
+def test_an_editor_switches_the_programme_on(
+    workspace: Workspace, survey: Survey, signed_in: SignedIn
+) -> None:
     client = signed_in(workspace, "editor")
     page = client.get(url(survey)).content.decode()
     assert "initial: 7-14 days after signup" in page
@@ -75,7 +67,7 @@ def test_an_editor_switches_the_programme_on(workspace: Workspace, survey: Surve
     ],
 )
 def test_bad_numbers_are_refused(
-    workspace: Workspace, survey: Survey, changes: dict[str, str], field: str
+    workspace: Workspace, survey: Survey, changes: dict[str, str], field: str, signed_in: SignedIn
 ) -> None:
     client = signed_in(workspace, "editor")
     reply = client.post(url(survey), {**FORM, **changes})
@@ -84,7 +76,9 @@ def test_bad_numbers_are_refused(
     assert not Programme.objects.get(survey=survey).enabled
 
 
-def test_the_forecast_counts_asks_and_exclusions(workspace: Workspace, survey: Survey) -> None:
+def test_the_forecast_counts_asks_and_exclusions(
+    workspace: Workspace, survey: Survey, signed_in: SignedIn
+) -> None:
     now = timezone.now()
     upsert_contacts(
         workspace,

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
+from console_fixtures import SignedIn
 from django.test import Client
 
 from npsloop.surveys.models import Survey
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import add_member
-
-
-def signed_in(workspace: Workspace, role: str) -> Client:
-    user = get_user_model().objects.create_user(f"{role}-user", password="pw-123456")
-    add_member(workspace, user, role)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form(survey: Survey, **changes: object) -> dict[str, object]:
@@ -52,7 +43,7 @@ def url(survey: Survey, tail: str = "") -> str:
 
 
 def test_an_editor_changes_wording_questions_and_sender(
-    workspace: Workspace, survey: Survey
+    workspace: Workspace, survey: Survey, signed_in: SignedIn
 ) -> None:
     client = signed_in(workspace, "editor")
     page = client.get(url(survey))
@@ -91,7 +82,9 @@ def test_an_editor_changes_wording_questions_and_sender(
     assert "Saved." in client.get(reply["Location"]).content.decode()
 
 
-def test_wording_in_another_language_keeps_the_first(workspace: Workspace, survey: Survey) -> None:
+def test_wording_in_another_language_keeps_the_first(
+    workspace: Workspace, survey: Survey, signed_in: SignedIn
+) -> None:
     client = signed_in(workspace, "editor")
     client.post(url(survey), form(survey, text_email_subject="Quick question"))
     client.post(
@@ -122,7 +115,7 @@ def test_wording_in_another_language_keeps_the_first(workspace: Workspace, surve
     ],
 )
 def test_bad_settings_are_refused_and_nothing_is_saved(
-    workspace: Workspace, survey: Survey, changes: dict[str, str], field: str
+    workspace: Workspace, survey: Survey, changes: dict[str, str], field: str, signed_in: SignedIn
 ) -> None:
     client = signed_in(workspace, "editor")
     reply = client.post(url(survey), form(survey, sender_name="Changed", **changes))
@@ -132,7 +125,9 @@ def test_bad_settings_are_refused_and_nothing_is_saved(
     assert survey.sender_name == ""
 
 
-def test_a_viewer_sees_but_cannot_change(workspace: Workspace, survey: Survey) -> None:
+def test_a_viewer_sees_but_cannot_change(
+    workspace: Workspace, survey: Survey, signed_in: SignedIn
+) -> None:
     client = signed_in(workspace, "viewer")
     page = client.get(url(survey)).content.decode()
     assert "editors change them" in page
@@ -142,7 +137,7 @@ def test_a_viewer_sees_but_cannot_change(workspace: Workspace, survey: Survey) -
 
 
 def test_strangers_find_nothing(
-    workspace: Workspace, other_workspace: Workspace, survey: Survey
+    workspace: Workspace, other_workspace: Workspace, survey: Survey, signed_in: SignedIn
 ) -> None:
     stranger = signed_in(other_workspace, "owner")
     assert stranger.get(url(survey)).status_code == 404
@@ -150,7 +145,9 @@ def test_strangers_find_nothing(
     assert Client().get(url(survey)).status_code == 302  # to sign in
 
 
-def test_the_preview_shows_unsaved_changes(workspace: Workspace, survey: Survey) -> None:
+def test_the_preview_shows_unsaved_changes(
+    workspace: Workspace, survey: Survey, signed_in: SignedIn
+) -> None:
     client = signed_in(workspace, "editor")
     email = client.post(
         url(survey, "preview/email"),
@@ -172,7 +169,9 @@ def test_the_preview_shows_unsaved_changes(workspace: Workspace, survey: Survey)
     assert "reminders" in bad.content.decode()
 
 
-def test_the_widget_settings_and_snippet(workspace: Workspace, survey: Survey) -> None:
+def test_the_widget_settings_and_snippet(
+    workspace: Workspace, survey: Survey, signed_in: SignedIn
+) -> None:
     client = signed_in(workspace, "editor")
     page = client.get(url(survey)).content.decode()
     assert f"data-key=&quot;{workspace.publishable_key}&quot;" in page

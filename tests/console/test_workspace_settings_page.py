@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
+from console_fixtures import SignedIn
 
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import add_member
 
 GOOD = {
     "name": "Acme Cloud",
@@ -19,19 +17,11 @@ GOOD = {
 }
 
 
-def signed_in(workspace: Workspace, role: str) -> Client:
-    user = get_user_model().objects.create_user(f"{role}-user", password="pw-123456")
-    add_member(workspace, user, role)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def url(workspace: Workspace) -> str:
     return f"/w/{workspace.slug}/settings/"
 
 
-def test_an_admin_changes_the_settings(workspace: Workspace) -> None:
+def test_an_admin_changes_the_settings(workspace: Workspace, signed_in: SignedIn) -> None:
     client = signed_in(workspace, "admin")
     page = client.get(url(workspace)).content.decode()
     assert workspace.publishable_key in page and workspace.widget_secret in page
@@ -43,7 +33,7 @@ def test_an_admin_changes_the_settings(workspace: Workspace) -> None:
     assert workspace.anonymous_sample_percent == 25
 
 
-def test_replacing_the_secret(workspace: Workspace) -> None:
+def test_replacing_the_secret(workspace: Workspace, signed_in: SignedIn) -> None:
     client = signed_in(workspace, "owner")
     before = workspace.widget_secret
     client.post(url(workspace), {"rotate_secret": "1"})
@@ -62,7 +52,9 @@ def test_replacing_the_secret(workspace: Workspace) -> None:
         ("name", ""),
     ],
 )
-def test_bad_settings_change_nothing(workspace: Workspace, field: str, value: str) -> None:
+def test_bad_settings_change_nothing(
+    workspace: Workspace, field: str, value: str, signed_in: SignedIn
+) -> None:
     client = signed_in(workspace, "admin")
     reply = client.post(url(workspace), {**GOOD, field: value})
     assert reply.status_code == 422
@@ -72,7 +64,9 @@ def test_bad_settings_change_nothing(workspace: Workspace, field: str, value: st
 
 
 @pytest.mark.parametrize("role", ["editor", "viewer"])
-def test_editors_and_viewers_never_see_the_secret(workspace: Workspace, role: str) -> None:
+def test_editors_and_viewers_never_see_the_secret(
+    workspace: Workspace, role: str, signed_in: SignedIn
+) -> None:
     client = signed_in(workspace, role)
     reply = client.get(url(workspace))
     assert reply.status_code == 403
