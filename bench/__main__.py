@@ -13,7 +13,15 @@ import time
 import traceback
 from collections.abc import Callable
 
-from bench import bench_api, bench_import, bench_metrics, bench_score
+from bench import (
+    bench_api,
+    bench_email,
+    bench_import,
+    bench_metrics,
+    bench_planner,
+    bench_score,
+    bench_widget,
+)
 
 Main = Callable[[list[str] | None], int]
 
@@ -23,6 +31,10 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "import": (bench_import.main, [], ["--rows=100000"]),
     "api": (bench_api.main, [], ["--quick"]),
     "metrics": (bench_metrics.main, [], ["--quick"]),
+    "email": (bench_email.send_main, [], ["--quick"]),
+    "followup": (bench_email.followup_main, [], ["--quick"]),
+    "widget": (bench_widget.main, [], ["--quick"]),
+    "planner": (bench_planner.main, [], ["--quick"]),
 }
 
 

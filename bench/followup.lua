@@ -19,7 +19,7 @@ first_failure = nil
 
 function init(args)
   local path = args[1]
-  local file = assert(io.open(path or "", "r"), "followup.lua needs a token file, got " .. tostring(path))
+  local file = assert(io.open(path or "", "r"), "followup.lua needs a token file: " .. tostring(path))
   for line in file:lines() do
     if line ~= "" then
       table.insert(tokens, line)

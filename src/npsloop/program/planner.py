@@ -17,9 +17,11 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from npsloop.contacts.models import Contact
 from npsloop.program.models import AskStatus, Programme, Release, SurveyRequest
 from npsloop.program.population import asked_this_week_by_account, epoch_days, load_population
-from npsloop.program.schedule import Floats, Population, Rules, select
+from npsloop.program.schedule import Floats, Population, Rules, daily_allowance, select
+from npsloop.program.targeting import targeting_filter
 from npsloop.surveys.models import Channel, Survey
 
 
@@ -80,7 +82,6 @@ def plan(survey: Survey, *, now: datetime | None = None, dry_run: bool = False) 
         Programme.objects.select_for_update().filter(pk=programme.pk).first()
         if not dry_run:
             report.fell_back = fall_back(survey, programme, now)
-        population = load_population(survey, now)
         asked_today = (
             SurveyRequest.objects.filter(
                 survey=survey, wave__isnull=False, created_at__gte=start_of_day(survey, now)
@@ -88,6 +89,12 @@ def plan(survey: Survey, *, now: datetime | None = None, dry_run: bool = False) 
             .exclude(status=AskStatus.CANCELLED)
             .count()
         )
+        if not dry_run and _cap_spent(survey, rules, asked_today, now):
+            # The common run every five minutes once today's asks are out: no need to read
+            # every contact to learn that nobody more may be asked today.
+            report.excluded = {"daily cap": 0}
+            return report
+        population = load_population(survey, now)
         selection = select(
             population,
             rules,
@@ -125,6 +132,17 @@ def plan(survey: Survey, *, now: datetime | None = None, dry_run: bool = False) 
             survey=survey, created_at=now, wave__isnull=False, status=AskStatus.SCHEDULED
         ).count()
     return report
+
+
+def _cap_spent(survey: Survey, rules: Rules, asked_today: int, now: datetime) -> bool:
+    if rules.daily_cap is None and rules.daily_cap_percent is None:
+        return False
+    eligible = 0
+    if rules.daily_cap_percent is not None:
+        eligible = Contact.objects.filter(
+            targeting_filter(survey, now), workspace_id=survey.workspace_id
+        ).count()
+    return daily_allowance(rules, eligible) - asked_today <= 0
 
 
 def fall_back(survey: Survey, programme: Programme, now: datetime) -> int:

@@ -1,0 +1,232 @@
+"""The survey planner (`plan()`, as `npsloop plan` and the worker run it) over 10,000, 100,000
+and 1,000,000 contacts, on PostgreSQL and on SQLite.
+
+    python -m bench.bench_planner [--contacts N ...] [--quick] [--only postgres|sqlite] [--profile]
+
+For each database and size: a fresh database, migrated, seeded by bench/planner_fixture.py (a
+lifecycle programme with a daily cap of 2 % of the eligible contacts and 5 per account a
+week; contacts who signed up over three years, ~30 % asked before in waves 1-5, ~20 % who
+answered). Then, each in its own child process, timed after Django's start-up:
+
+  (a) plan(survey): the real run, which creates the day's asks (the cap's worth);
+  (b) plan(survey) again right away: nothing new may be asked (the cap is spent);
+  (c) forecast(survey, 90), for information.
+
+Targets (issue 5): (a) ≤ 60 s on PostgreSQL and ≤ 180 s on SQLite at 1,000,000 contacts,
+≤ 500 MB peak RSS; (b) ≤ 5 s. The smaller sizes are judged by the same targets (they must
+meet them a fortiori) and show how the cost grows. `--profile` adds a cProfile of a run like
+(b) and of the forecast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bench.servers import migrate, npsloop_env, postgres_database, run_child
+
+DATABASE = "npsloop_bench_planner"
+SIZES = [10_000, 100_000, 1_000_000]
+QUICK_SIZES = [10_000, 100_000]
+TARGET_SECONDS = {"postgres": 60.0, "sqlite": 180.0}
+TARGET_IDLE_SECONDS = 5.0
+TARGET_RSS_MB = 500.0
+CAP_PERCENT = 2.0
+ACCOUNT_CAP = 5
+FORECAST_DAYS = 90
+
+
+@dataclass
+class Measured:
+    database: str
+    contacts: int
+    seeded: dict[str, Any]
+    seed_seconds: float
+    first: dict[str, Any]
+    second: dict[str, Any]
+    ahead: dict[str, Any]
+    profiles: dict[str, str]
+
+    @property
+    def expected(self) -> int:
+        """The daily cap: every contact is eligible (the survey targets everyone)."""
+        return math.ceil(self.contacts * CAP_PERCENT / 100)
+
+    def checks(self) -> list[tuple[bool, str]]:
+        """That the runs did what a planner must, whatever their speed."""
+        first, second = self.first, self.second
+        return [
+            (
+                first["created"] == first["stored"] == self.expected,
+                f"(a) asked the daily cap's worth: {first['created']:,} reported, "
+                f"{first['stored']:,} stored, cap {self.expected:,}",
+            ),
+            (
+                first["excluded"].get("daily cap", 0) > 0,
+                f"(a) more were due than the cap allows "
+                f"({first['excluded'].get('daily cap', 0):,} held back by it)",
+            ),
+            (
+                second["created"] == second["stored"] == 0,
+                f"(b) asked nobody: {second['created']:,} reported, {second['stored']:,} stored",
+            ),
+        ]
+
+    def targets(self) -> list[tuple[bool, str]]:
+        first, second = self.first, self.second
+        limit = TARGET_SECONDS[self.database]
+        rss = max(first["peak_rss_mb"], second["peak_rss_mb"])
+        return [
+            (
+                first["seconds"] <= limit,
+                f"(a) plan {self.contacts:,} contacts ≤ {limit:.0f} s on {self.database}: "
+                f"{first['seconds']:.2f} s",
+            ),
+            (
+                rss <= TARGET_RSS_MB,
+                f"(a, b) peak RSS ≤ {TARGET_RSS_MB:.0f} MB: {rss:.0f} MB",
+            ),
+            (
+                second["seconds"] <= TARGET_IDLE_SECONDS,
+                f"(b) a run with nothing new to ask ≤ {TARGET_IDLE_SECONDS:.0f} s: "
+                f"{second['seconds']:.2f} s",
+            ),
+        ]
+
+
+def measure(
+    env: dict[str, str], database: str, contacts: int, profile: bool, days: int
+) -> Measured:
+    migrate(env)
+    started = time.perf_counter()
+    seeded = run_child(
+        env,
+        "bench.planner_fixture",
+        "seed",
+        f"--contacts={contacts}",
+        f"--cap-percent={CAP_PERCENT}",
+        f"--account-cap={ACCOUNT_CAP}",
+    )
+    seed_seconds = time.perf_counter() - started
+    survey = f"--survey={seeded['survey_id']}"
+    first = run_child(env, "bench.planner_fixture", "plan", survey)
+    second = run_child(env, "bench.planner_fixture", "plan", survey)
+    ahead = run_child(env, "bench.planner_fixture", "forecast", survey, f"--days={days}")
+    profiles: dict[str, str] = {}
+    if profile:
+        profiles["plan, like (b)"] = run_child(
+            env, "bench.planner_fixture", "plan", survey, "--profile"
+        )["profile"]
+        profiles["forecast"] = run_child(
+            env, "bench.planner_fixture", "forecast", survey, f"--days={days}", "--profile"
+        )["profile"]
+    return Measured(database, contacts, seeded, seed_seconds, first, second, ahead, profiles)
+
+
+def report(measured: Measured) -> bool:
+    seeded, first, second, ahead = measured.seeded, measured.first, measured.second, measured.ahead
+    print(
+        f"\n== {measured.database}, {measured.contacts:,} contacts in {seeded['accounts']:,} "
+        f"accounts; {seeded['asks']:,} earlier asks of {seeded['asked_contacts']:,} contacts "
+        f"({seeded['pending']:,} pending), {seeded['responses']:,} responses; "
+        f"seeded in {measured.seed_seconds:.0f} s"
+    )
+    for label, run in (("(a) plan", first), ("(b) plan again", second)):
+        waves = ", ".join(f"wave {w}: {n:,}" for w, n in sorted(run["waves"].items()))
+        print(
+            f"  {label:15} {run['seconds']:7.2f} s  peak RSS {run['peak_rss_mb']:4.0f} MB "
+            f"(Django alone {run['rss_before_mb']:.0f})  asked {run['created']:,}"
+            + (f" ({waves})" if waves else "")
+        )
+        steps = run["steps"]
+        other = run["seconds"] - sum(steps.values())
+        print(
+            "      steps: "
+            + ", ".join(
+                f"{name} {seconds:.2f} s (peak {run['peaks'][name]:.0f} MB)"
+                for name, seconds in steps.items()
+            )
+            + f", the rest {other:.2f} s; {run['statements']} SQL statements"
+        )
+        print(
+            "      kept out: "
+            + ", ".join(f"{reason} {count:,}" for reason, count in run["excluded"].items())
+        )
+    print(
+        f"  (c) forecast {ahead['days']} days {ahead['seconds']:7.2f} s  peak RSS "
+        f"{ahead['peak_rss_mb']:4.0f} MB  {ahead['asks']:,} asks over {ahead['days']} days "
+        f"(first week: {', '.join(f'{n:,}' for n in ahead['per_day'][:7])})"
+    )
+    slowest = first["slowest"][:4]
+    print(
+        "      slowest statements of (a)"
+        + (
+            " (execute only: SQLite fetches the rows afterwards)"
+            if measured.database == "sqlite"
+            else ""
+        )
+        + ":"
+    )
+    for seconds, sql in slowest:
+        print(f"        {seconds:7.3f} s  {sql[:110]}")
+    for name, text in measured.profiles.items():
+        print(f"  -- cProfile of {name}:")
+        print("\n".join(f"     {line}" for line in text.strip().splitlines()))
+    passed = True
+    for ok, text in measured.checks() + measured.targets():
+        print(f"  {'PASS' if ok else 'FAIL'}  {text}")
+        passed = passed and ok
+    return passed
+
+
+def summary(results: list[Measured]) -> None:
+    print(
+        "\n== summary (seconds in-process, after Django's start-up; peak RSS of the process)\n"
+        "  database  contacts    (a) plan  asked   (b) again  (c) forecast   peak RSS"
+    )
+    for m in results:
+        rss = max(m.first["peak_rss_mb"], m.second["peak_rss_mb"])
+        print(
+            f"  {m.database:8} {m.contacts:>9,}  {m.first['seconds']:8.2f} s "
+            f"{m.first['created']:>6,}  {m.second['seconds']:8.2f} s  "
+            f"{m.ahead['seconds']:9.2f} s  {rss:6.0f} MB"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_planner", description=__doc__)
+    parser.add_argument("--contacts", type=int, nargs="+", help=f"sizes (default {SIZES})")
+    parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES}")
+    parser.add_argument("--only", choices=["postgres", "sqlite"])
+    parser.add_argument("--days", type=int, default=FORECAST_DAYS, help="forecast days")
+    parser.add_argument("--profile", action="store_true", help="cProfile (b) and (c) too")
+    args = parser.parse_args(argv)
+    sizes = args.contacts or (QUICK_SIZES if args.quick else SIZES)
+    print(
+        f"planner: sizes {', '.join(f'{n:,}' for n in sizes)}; lifecycle programme, daily cap "
+        f"{CAP_PERCENT:g} % of the eligible contacts, {ACCOUNT_CAP} per account a week"
+    )
+    results: list[Measured] = []
+    passed = True
+    for database in ("postgres", "sqlite"):
+        if args.only and database != args.only:
+            continue
+        for contacts in sizes:
+            if database == "postgres":
+                with postgres_database(DATABASE) as url, npsloop_env(url) as env:
+                    measured = measure(env, database, contacts, args.profile, args.days)
+            else:
+                # An empty NPSLOOP_DATABASE_URL is the embedded default: SQLite in NPSLOOP_HOME.
+                with npsloop_env("") as env:
+                    measured = measure(env, database, contacts, args.profile, args.days)
+            passed = report(measured) and passed
+            results.append(measured)
+    summary(results)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
