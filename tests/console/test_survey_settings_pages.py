@@ -30,7 +30,7 @@ def form(survey: Survey, **changes: object) -> dict[str, object]:
         "in_app": "on",
         "widget_position": "bottom-right",
         "widget_event": "",
-        "targeting": "",
+        "targeting_rows": "1",
         "dismiss_days": "7",
         "widget_returns": "2",
     }
@@ -108,8 +108,9 @@ def test_wording_in_another_language_keeps_the_first(
         ({"text_email_subject": "Hi {nmae}"}, "texts.en.email_subject"),
         ({"q0_id": "Bad Id", "q0_label": "x"}, "extra_questions.0.id"),
         ({"name": ""}, "name"),
-        ({"targeting": "{not json"}, "targeting"),
-        ({"targeting": '{"age": 3}'}, "targeting"),
+        ({"t_value0": "admin"}, "targeting.0"),
+        ({"t_prop0": "a__b", "t_value0": "x"}, "targeting"),
+        ({"t_min_tenure": "soon"}, "targeting.min_tenure_days"),
         ({"widget_position": "middle"}, "widget_position"),
         ({"dismiss_days": "0"}, "dismiss_days"),
     ],
@@ -183,7 +184,12 @@ def test_the_widget_settings_and_snippet(
             survey,
             widget_position="bottom-left",
             widget_event="completed_onboarding",
-            targeting='{"properties": {"role": "admin"}, "min_tenure_days": 30}',
+            t_prop0="role",
+            t_value0="admin",
+            t_prop1="seats",
+            t_value1="10",
+            t_accounts="acme, globex",
+            t_min_tenure="30",
             dismiss_days="14",
             widget_returns="1",
             in_app="",
@@ -192,5 +198,11 @@ def test_the_widget_settings_and_snippet(
     assert reply.status_code == 302
     survey.refresh_from_db()
     assert (survey.widget_position, survey.widget_event) == ("bottom-left", "completed_onboarding")
-    assert survey.targeting == {"properties": {"role": "admin"}, "min_tenure_days": 30}
+    assert survey.targeting == {
+        "properties": {"role": "admin", "seats": 10},
+        "accounts": ["acme", "globex"],
+        "min_tenure_days": 30,
+    }
+    page = client.get(url(survey)).content.decode()
+    assert 'name="t_prop1" value="seats"' in page and 'value="acme, globex"' in page
     assert (survey.dismiss_days, survey.widget_returns, survey.in_app) == (14, 1, False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +45,7 @@ WORDING = {
     "high_label": "High end of the scale (10)",
 }
 QUESTION_ROWS = 10
+TARGETING_ROWS = 5
 
 
 def read_form(survey: Survey, form: QueryDict) -> tuple[dict[str, Any], dict[str, str]]:
@@ -68,8 +68,8 @@ def read_form(survey: Survey, form: QueryDict) -> tuple[dict[str, Any], dict[str
             errors[name] = f"must be a whole number, got {value!r}"
     changes["is_active"] = form.get("is_active") == "on"
     changes["in_app"] = form.get("in_app") == "on"
-    if "targeting" in form:
-        changes["targeting"] = _targeting(form.get("targeting", ""), errors)
+    if "targeting_rows" in form:
+        changes["targeting"] = _targeting(form, errors)
     language = form.get("wording_language", survey.language)
     if language in texts.LANGUAGES:
         changes["texts"] = _wording(survey.texts, language, form)
@@ -77,15 +77,38 @@ def read_form(survey: Survey, form: QueryDict) -> tuple[dict[str, Any], dict[str
     return changes, errors
 
 
-def _targeting(text: str, errors: dict[str, str]) -> object:
-    """Targeting is edited as JSON; empty means everyone."""
-    if not text.strip():
-        return {}
-    try:
-        return json.loads(text)
-    except ValueError as error:
-        errors["targeting"] = f'must be JSON like {{"properties": {{"role": "admin"}}}}: {error}'
-        return {}
+def _targeting(form: QueryDict, errors: dict[str, str]) -> dict[str, Any]:
+    """The rule builder's rows: property = value, accounts, minimum tenure. Values that read
+    as whole numbers or true/false are compared as such; anything else as text."""
+    rules: dict[str, Any] = {}
+    properties: dict[str, object] = {}
+    for row in range(TARGETING_ROWS):
+        name = form.get(f"t_prop{row}", "").strip()
+        value = form.get(f"t_value{row}", "").strip()
+        if name or value:
+            if not name:
+                errors[f"targeting.{row}"] = "a value needs the property it is for"
+            properties[name] = _typed(value)
+    if properties:
+        rules["properties"] = properties
+    accounts = [a.strip() for a in form.get("t_accounts", "").split(",") if a.strip()]
+    if accounts:
+        rules["accounts"] = accounts
+    tenure = form.get("t_min_tenure", "").strip()
+    if tenure:
+        if tenure.isdigit():
+            rules["min_tenure_days"] = int(tenure)
+        else:
+            errors["targeting.min_tenure_days"] = f"must be a whole number of days, got {tenure!r}"
+    return rules
+
+
+def _typed(value: str) -> object:
+    if value.lstrip("-").isdigit():
+        return int(value)
+    if value in ("true", "false"):
+        return value == "true"
+    return value
 
 
 def _wording(current: Mapping[str, Any], language: str, form: QueryDict) -> dict[str, Any]:

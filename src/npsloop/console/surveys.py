@@ -16,7 +16,7 @@ from npsloop.channels.email.message import email_context
 from npsloop.channels.inapp.snippet import widget_snippet
 from npsloop.channels.link.links import public_url
 from npsloop.console.access import ADMINS, EDITORS, workspace_for
-from npsloop.console.survey_form import QUESTION_ROWS, WORDING, read_form
+from npsloop.console.survey_form import QUESTION_ROWS, TARGETING_ROWS, WORDING, read_form
 from npsloop.contacts.models import Account, Contact
 from npsloop.errors import InvalidInput
 from npsloop.program.models import SurveyRequest
@@ -120,7 +120,9 @@ def settings_context(
         "types": TYPES,
         "audiences": CtaAudience.values,
         "positions": WidgetPosition.values,
-        "targeting_json": json.dumps(survey.targeting) if survey.targeting else "",
+        "targeting_rows": targeting_rows(survey),
+        "targeting_accounts": ", ".join((survey.targeting or {}).get("accounts") or []),
+        "targeting_tenure": (survey.targeting or {}).get("min_tenure_days") or "",
         "snippet": widget_snippet(workspace),
         "can_admin": role in ADMINS,
         "errors": errors,
@@ -132,6 +134,16 @@ def settings_context(
         .select_related("contact")
         .order_by("-updated_at")[:20],
     }
+
+
+def targeting_rows(survey: Survey) -> list[tuple[int, str, str]]:
+    """The rule builder's property rows: the survey's rules, then empty rows to add more."""
+    properties = (survey.targeting or {}).get("properties") or {}
+    rows = [
+        (i, str(name), json.dumps(value) if isinstance(value, bool) else str(value))
+        for i, (name, value) in enumerate(properties.items())
+    ]
+    return rows + [(i, "", "") for i in range(len(rows), TARGETING_ROWS)]
 
 
 @xframe_options_sameorigin
