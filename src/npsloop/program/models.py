@@ -84,9 +84,6 @@ class SurveyRequest(models.Model):
     dismissals = models.PositiveSmallIntegerField(default=0)
     dismissed_at = models.DateTimeField(null=True, blank=True)
     displayed_at = models.DateTimeField(null=True, blank=True, help_text="The last display.")
-    opens = models.JSONField(
-        default=list, blank=True, help_text="Recent score links opened: [score, epoch seconds]."
-    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -86,16 +87,19 @@ def score_link(request: HttpRequest, token: str, score: str) -> HttpResponse:
 
 
 def _remember_open(ask: SurveyRequest, score: int) -> None:
+    """Kept in the shared cache, not the database: a GET writes nothing (scanners make many),
+    and each web process sees enough of a scanner's burst to tell it from a person."""
     now = timezone.now().timestamp()
-    opens = [o for o in ask.opens if now - o[1] < BURST_WINDOW.total_seconds()]
-    opens = [*opens, [score, now]][-MAX_OPENS_KEPT:]
-    SurveyRequest.objects.filter(pk=ask.pk).update(opens=opens)
-    ask.opens = opens
+    key = f"npsloop:opens:{ask.token}"
+    opens = [o for o in caches["shared"].get(key, []) if now - o[1] < BURST_WINDOW.total_seconds()]
+    opens = [*opens, (score, now)][-MAX_OPENS_KEPT:]
+    caches["shared"].set(key, opens, timeout=int(BURST_WINDOW.total_seconds()))
 
 
 def _looks_like_scanner(ask: SurveyRequest) -> bool:
     now = timezone.now().timestamp()
-    recent = {o[0] for o in ask.opens if now - o[1] < BURST_WINDOW.total_seconds()}
+    opens = caches["shared"].get(f"npsloop:opens:{ask.token}", [])
+    recent = {o[0] for o in opens if now - o[1] < BURST_WINDOW.total_seconds()}
     return len(recent) > 1
 
 
