@@ -372,10 +372,10 @@ def followup_main(argv: list[str] | None = None) -> int:
 
 def _report_followup(load: Load, single: Load | None, connections: int) -> bool:
     print(f"    closed loop  {load.describe()}")
-    if load.requests:
+    if load.succeeded:
         # Each connection waits for its answer before asking again, so the mean latency is
         # connections / rate (Little's law): the p99 target needs at least this rate.
-        cpu = (load.cpu["server"] + load.cpu["database"]) / load.requests
+        cpu = max(1e-6, (load.cpu["server"] + load.cpu["database"]) / load.requests)
         cores = os.cpu_count() or 1
         print(
             f"      mean latency = {connections} connections / {load.rate:.0f} req/s = "

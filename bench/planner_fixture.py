@@ -285,7 +285,6 @@ ASK_COLUMNS = [
     "error",
     "responded_at",
     "dismissals",
-    "opens",
     "created_at",
     "updated_at",
 ]
@@ -321,7 +320,6 @@ def _ask_rows(
             "550 mailbox unavailable" if status == "failed" else "",
             answered[i],
             0,
-            "[]",
             due[i],
             answered[i] or due[i],
         )
