@@ -166,3 +166,24 @@ def test_the_command(
     assert main(["plan", "--survey", str(survey.pk)]) == 1
     assert "programme is off" in capsys.readouterr().err
     assert main(["plan", "--survey", "999"]) == 1
+
+
+def test_the_contact_rules_have_the_last_word(
+    survey: Survey, programme: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A contact who unsubscribes while the planner works (after it read the population)
+    is not asked: the chosen contacts pass `program.rules` once more before any ask."""
+    from npsloop.program import planner
+
+    read = planner.load_population
+
+    def read_then_unsubscribe(*args: object, **kwargs: object) -> object:
+        population = read(*args, **kwargs)  # type: ignore[arg-type]
+        Contact.objects.filter(external_id="c3").update(unsubscribed_at=timezone.now())
+        return population
+
+    monkeypatch.setattr(planner, "load_population", read_then_unsubscribe)
+    report = plan(survey)
+    assert report.created == 39
+    assert report.excluded == {"unsubscribed": 1}
+    assert not SurveyRequest.objects.filter(contact__external_id="c3").exists()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from npsloop.contacts.models import Contact
 from npsloop.program.models import AskStatus, Programme, Release, SurveyRequest
 from npsloop.program.population import asked_this_week_by_account, epoch_days, load_population
+from npsloop.program.rules import CHUNK, skip_reasons
 from npsloop.program.schedule import Floats, Population, Rules, daily_allowance, select
 from npsloop.program.targeting import targeting_filter
 from npsloop.surveys.models import Channel, Survey
@@ -109,22 +110,33 @@ def plan(survey: Survey, *, now: datetime | None = None, dry_run: bool = False) 
         if dry_run or not len(selection.chosen):
             return report
         channel = (programme.channels or [Channel.EMAIL])[0]
+        chosen = _still_allowed(
+            survey,
+            channel,
+            now,
+            dict(
+                zip(
+                    population.contact_id[selection.chosen].tolist(),
+                    selection.waves.tolist(),
+                    strict=True,
+                )
+            ),
+            report,
+        )
         asks = [
             SurveyRequest(
                 workspace_id=survey.workspace_id,
                 survey=survey,
-                contact_id=int(contact_id),
+                contact_id=contact_id,
                 channel=channel,
-                wave=int(wave),
+                wave=wave,
                 token=secrets.token_urlsafe(16),
                 status=AskStatus.SCHEDULED,
                 due_at=now,
                 created_at=now,
                 updated_at=now,
             )
-            for contact_id, wave in zip(
-                population.contact_id[selection.chosen], selection.waves, strict=True
-            )
+            for contact_id, wave in chosen.items()
         ]
         # A contact asked by hand meanwhile keeps that ask: the database refuses a second.
         SurveyRequest.objects.bulk_create(asks, ignore_conflicts=True, batch_size=1000)
@@ -132,6 +144,22 @@ def plan(survey: Survey, *, now: datetime | None = None, dry_run: bool = False) 
             survey=survey, created_at=now, wave__isnull=False, status=AskStatus.SCHEDULED
         ).count()
     return report
+
+
+def _still_allowed(
+    survey: Survey, channel: str, now: datetime, chosen: dict[int, int], report: PlanReport
+) -> dict[int, int]:
+    """The contacts picked by the array rules, checked once more by the contact rules every
+    channel uses (`program.rules`): they stay the one authority on who may be asked, and a
+    contact that changed since the population was read is left out."""
+    allowed = dict(chosen)
+    ids = list(chosen)
+    for start in range(0, len(ids), CHUNK):
+        contacts = list(Contact.objects.filter(pk__in=ids[start : start + CHUNK]))
+        for contact_id, reason in skip_reasons(survey, contacts, channel, now).items():
+            allowed.pop(contact_id, None)
+            report.excluded[str(reason)] = report.excluded.get(str(reason), 0) + 1
+    return allowed
 
 
 def _cap_spent(survey: Survey, rules: Rules, asked_today: int, now: datetime) -> bool:
