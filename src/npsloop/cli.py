@@ -25,6 +25,7 @@ COMMANDS: dict[tuple[str, ...], str] = {
     ("ask",): "ask",
     ("send",): "send",
     ("plan",): "plan",
+    ("rollups", "rebuild"): "rollups_rebuild",
 }
 
 USAGE = """usage: npsloop COMMAND [options]   (npsloop COMMAND --help for a command's options)
@@ -46,6 +47,7 @@ Data
   import responses FILE --workspace SLUG    CSV, CSV.gz or JSON Lines
   export --workspace SLUG --out DIR         contacts, accounts, surveys, responses as CSV
   score FILE [--by COL ...]                 the NPS calculator for any export file
+  rollups rebuild [--workspace SLUG]        recount the dashboards' daily histograms
 
 Asking
   ask --survey ID FILE    schedule email asks for the contacts in FILE (ids or emails)

@@ -12,6 +12,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from npsloop.channels.email.dispatch import Dispatched, send_due_asks
+from npsloop.insights.digest import send_digests
 from npsloop.program.planner import plan_all
 from npsloop.surveys.rollups import repair_rollups
 from npsloop.workspaces.models import Workspace
@@ -47,3 +48,11 @@ def send_due_emails() -> dict[str, int]:
 def plan_programmes() -> dict[int, int]:
     """Every five minutes: each enabled programme's due asks (survey id -> asks created)."""
     return {survey_id: report.created for survey_id, report in plan_all().items()}
+
+
+@db_periodic_task(crontab(minute="7"))
+def send_weekly_digests() -> int:
+    """Hourly: each opted-in member's digest of the week that just ended in their
+    workspace's time zone, so every workspace gets it early on its own Monday. A digest
+    already sent is not sent again; returns how many were sent."""
+    return send_digests()

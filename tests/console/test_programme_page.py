@@ -89,9 +89,11 @@ def test_the_forecast_counts_asks_and_exclusions(
             for n in range(20)
         ],
     )
-    client = signed_in(workspace, "viewer")
+    client = signed_in(workspace, "editor")
     page = client.get(url(survey) + "?days=30").content.decode()
     assert 'id="forecast-total">20<' in page  # all 20 reach their initial wave within 30 days
     assert "not yet in a wave" in page
     assert not SurveyRequest.objects.exists()
-    assert client.post(url(survey), FORM).status_code == 403
+    viewer = signed_in(workspace, "viewer")
+    assert viewer.get(url(survey)).status_code == 403
+    assert viewer.post(url(survey), FORM).status_code == 403

@@ -126,13 +126,16 @@ def test_bad_settings_are_refused_and_nothing_is_saved(
     assert survey.sender_name == ""
 
 
-def test_a_viewer_sees_but_cannot_change(
+def test_a_viewer_neither_sees_nor_changes_the_settings(
     workspace: Workspace, survey: Survey, signed_in: SignedIn
 ) -> None:
     client = signed_in(workspace, "viewer")
-    page = client.get(url(survey)).content.decode()
-    assert "editors change them" in page
+    refused = client.get(url(survey))
+    assert refused.status_code == 403
+    assert "Viewers see the dashboards" in refused.content.decode()
     assert client.post(url(survey), form(survey, sender_name="X")).status_code == 403
+    assert client.post(url(survey, "preview/email"), {}).status_code == 403
+    assert client.get(f"/w/{workspace.slug}/").status_code == 200  # the dashboard is theirs
     survey.refresh_from_db()
     assert survey.sender_name == ""
 

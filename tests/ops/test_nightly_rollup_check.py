@@ -42,7 +42,7 @@ def test_it_rebuilds_rollups_changed_outside_the_services(
     assert sum(stored_rollups(answered).values()) == 5
     [warning] = [r for r in caplog.records if r.name == "npsloop.surveys.rollups"]
     assert "rollups of workspace acme-cloud disagreed" in warning.getMessage()
-    assert "on 2 (survey, day, channel, score) counts" in warning.getMessage()
+    assert "on 2 (survey, day, channel, wave, score) counts" in warning.getMessage()
 
 
 def test_it_reports_the_workspaces_it_repaired(answered: Workspace) -> None:

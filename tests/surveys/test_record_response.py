@@ -67,7 +67,7 @@ def test_it_moves_the_rollup_when_a_score_changes(workspace: Workspace, survey: 
     update_response(recorded.response, score=10)
     counts = stored_rollups(workspace)
     assert counts == count_responses(workspace)
-    assert [key[3] for key in counts] == [10]
+    assert [key[4] for key in counts] == [10]
 
 
 def test_it_erases_a_person_but_keeps_their_score(workspace: Workspace, survey: Survey) -> None:

@@ -45,6 +45,9 @@ class MetricsParams(Schema):
     since: Bound | None = Field(None, description="Answered at or after.")
     until: Bound | None = Field(None, description="Answered before.")
     channel: str | None = Field(None, description="One of email, in-app, link, other.")
+    wave: int | None = Field(
+        None, description="Programme wave (1 = initial, 2 = moment of truth, …); 0: no wave."
+    )
     group_by: list[str] = Field(
         default_factory=list,
         description=(
@@ -78,6 +81,7 @@ def get_metrics(request: HttpRequest, params: Query[MetricsParams]) -> HttpRespo
         since=params.since,
         until=params.until,
         channel=params.channel,
+        wave=params.wave,
         group_by=_dimensions(params.group_by),
     )
     with reported_at("query"):

@@ -32,3 +32,9 @@ def workspace_for(user: AbstractBaseUser | AnonymousUser, slug: str) -> tuple[Wo
     if workspace is None or role is None:
         raise Http404("no such workspace")
     return workspace, role
+
+
+VIEWERS_MESSAGE = (
+    "Viewers see the dashboards; only editors, admins and owners open the settings of "
+    "surveys and programmes. Ask an admin of this workspace for the editor role."
+)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods
 
-from npsloop.console.access import EDITORS, workspace_for
+from npsloop.console.access import EDITORS, VIEWERS_MESSAGE, workspace_for
 from npsloop.errors import InvalidInput
 from npsloop.program.models import Programme, ProgrammeKind
 from npsloop.program.planner import forecast, plan
@@ -31,9 +31,9 @@ def programme_page(request: HttpRequest, slug: str, survey_id: int) -> HttpRespo
     survey.workspace = workspace
     programme = programme_of(survey)
     errors: dict[str, str] = {}
+    if role not in EDITORS:
+        return HttpResponseForbidden(VIEWERS_MESSAGE)
     if request.method == "POST":
-        if role not in EDITORS:
-            return HttpResponseForbidden("Only editors, admins and owners change programmes.")
         changes, errors = read_form(request.POST)
         if not errors:
             try:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from npsloop.channels.email.message import email_context
 from npsloop.channels.inapp.snippet import widget_snippet
 from npsloop.channels.link.links import public_url
-from npsloop.console.access import ADMINS, EDITORS, workspace_for
+from npsloop.console.access import ADMINS, EDITORS, VIEWERS_MESSAGE, workspace_for
 from npsloop.console.survey_form import QUESTION_ROWS, TARGETING_ROWS, WORDING, read_form
 from npsloop.contacts.models import Account, Contact
 from npsloop.errors import InvalidInput
@@ -37,7 +37,13 @@ def survey_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "console/surveys.html",
-        {"workspace": workspace, "surveys": surveys, "role": role, "can_admin": role in ADMINS},
+        {
+            "workspace": workspace,
+            "surveys": surveys,
+            "role": role,
+            "can_admin": role in ADMINS,
+            "can_edit": role in EDITORS,
+        },
     )
 
 
@@ -51,9 +57,9 @@ def survey_settings(request: HttpRequest, slug: str, survey_id: int) -> HttpResp
     language = language if language in texts.LANGUAGES else survey.language
     errors: dict[str, str] = {}
     saved = request.GET.get("saved") == "1"
+    if role not in EDITORS:
+        return HttpResponseForbidden(VIEWERS_MESSAGE)
     if request.method == "POST":
-        if role not in EDITORS:
-            return HttpResponseForbidden("Only editors, admins and owners change surveys.")
         changes, errors = read_form(survey, request.POST)
         if not errors:
             try:
@@ -152,7 +158,9 @@ def targeting_rows(survey: Survey) -> list[tuple[int, str, str]]:
 def survey_preview(request: HttpRequest, slug: str, survey_id: int, kind: str) -> HttpResponse:
     """The email or the survey page as the settings form would make them, not saved. The
     settings page posts its form here as you type."""
-    workspace, _ = workspace_for(request.user, slug)
+    workspace, role = workspace_for(request.user, slug)
+    if role not in EDITORS:
+        return HttpResponseForbidden(VIEWERS_MESSAGE)
     survey = get_object_or_404(Survey, workspace=workspace, pk=survey_id)
     survey.workspace = workspace
     if kind not in PREVIEW_KINDS:

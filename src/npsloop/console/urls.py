@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from npsloop.console import programme, surveys, workspace_settings
+from npsloop.console import dashboard, digest, programme, responses, surveys, workspace_settings
 
 urlpatterns = [
     path(
@@ -15,11 +15,27 @@ urlpatterns = [
         workspace_settings.workspace_settings,
         name="console-workspace",
     ),
+    path("w/<slug:slug>/digest/", digest.digest_settings, name="console-digest"),
     path("w/<slug:slug>/surveys/", surveys.survey_list, name="console-surveys"),
     path("w/<slug:slug>/surveys/<int:survey_id>/", surveys.survey_settings, name="console-survey"),
     path(
         "w/<slug:slug>/surveys/<int:survey_id>/preview/<str:kind>",
         surveys.survey_preview,
         name="console-survey-preview",
+    ),
+]
+
+urlpatterns += [
+    path("w/<slug:slug>/", dashboard.overview, name="dash-overview"),
+    path("w/<slug:slug>/trend/", dashboard.trend, name="dash-trend"),
+    path("w/<slug:slug>/segments/", dashboard.segments, name="dash-segments"),
+    path("w/<slug:slug>/cohorts/", dashboard.cohorts, name="dash-cohorts"),
+    path("w/<slug:slug>/accounts/", dashboard.accounts, name="dash-accounts"),
+    path("w/<slug:slug>/accounts/<int:account_id>/", dashboard.account, name="dash-account"),
+    path("w/<slug:slug>/responses/", responses.response_list, name="dash-responses"),
+    path(
+        "w/<slug:slug>/responses/<int:response_id>/",
+        responses.response_detail,
+        name="dash-response",
     ),
 ]

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek
 
-from npsloop.insights.metrics import MetricsQuery, moment, response_label
+from npsloop.insights.metrics import COHORT_GROUPS, MetricsQuery, moment, response_label
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.workspaces.models import Workspace
 
@@ -56,6 +56,10 @@ def ask_funnel(workspace: Workspace, query: MetricsQuery) -> dict[tuple[str | No
         asks = asks.filter(survey_id=query.survey_id)
     if query.channel is not None:
         asks = asks.filter(channel=query.channel)
+    if query.wave is not None:
+        asks = asks.filter(wave=query.wave or None)
+    if query.account_id is not None:
+        asks = asks.filter(contact__account_id=query.account_id)
     if query.since is not None:
         asks = asks.filter(created_at__gte=moment(query.since, zone))
     if query.until is not None:
@@ -86,6 +90,10 @@ def _column(name: str, zone: ZoneInfo) -> Any:
         return F("channel")
     if name == "survey":
         return F("survey_id")
+    if name == "wave":
+        return F("wave")
+    if name in COHORT_GROUPS:
+        return TRUNCS[COHORT_GROUPS[name]]("contact__signed_up_at", tzinfo=zone)
     if name == "account":
         return F("contact__account__external_id")
     return KeyTextTransform(name, "contact__properties")

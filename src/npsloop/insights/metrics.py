@@ -25,9 +25,11 @@ from npsloop.surveys.models import Response, ScoreDay, unknown_channel
 from npsloop.workspaces.models import Workspace
 
 TIME_GROUPS = ("day", "week", "month", "quarter")
-ROLLUP_GROUPS = (*TIME_GROUPS, "channel", "survey")
-NAMED_GROUPS = (*ROLLUP_GROUPS, "account")
-ROLLUP_COLUMNS = {"channel": "channel", "survey": "survey_id"}
+ROLLUP_GROUPS = (*TIME_GROUPS, "channel", "wave", "survey")
+# Signup cohorts: the month or quarter in which the contact signed up.
+COHORT_GROUPS = {"signup_month": "month", "signup_quarter": "quarter"}
+NAMED_GROUPS = (*ROLLUP_GROUPS, "account", *COHORT_GROUPS)
+ROLLUP_COLUMNS = {"channel": "channel", "wave": "wave", "survey": "survey_id"}
 MAX_GROUPS = 3
 
 Group = dict[str, str | None]
@@ -39,6 +41,8 @@ class MetricsQuery:
     since: date | datetime | None = None
     until: date | datetime | None = None
     channel: str | None = None
+    wave: int | None = None
+    account_id: int | None = None
     group_by: list[str] = field(default_factory=list)
 
 
@@ -65,6 +69,8 @@ def _check(query: MetricsQuery) -> None:
     errors: dict[str, str] = {}
     if query.channel is not None and (problem := unknown_channel(query.channel)):
         errors["channel"] = problem
+    if query.wave is not None and not 0 <= query.wave <= 1000:
+        errors["wave"] = f"must be a wave number from 1 to 1000, or 0 for none, got {query.wave}"
     if len(query.group_by) > MAX_GROUPS:
         errors["group_by"] = f"at most {MAX_GROUPS} dimensions, got {len(query.group_by)}"
     if len(set(query.group_by)) != len(query.group_by):
@@ -90,7 +96,11 @@ def _fits_rollups(query: MetricsQuery) -> bool:
     whole_days = all(
         bound is None or not isinstance(bound, datetime) for bound in (query.since, query.until)
     )
-    return whole_days and all(name in ROLLUP_GROUPS for name in query.group_by)
+    return (
+        whole_days
+        and query.account_id is None
+        and all(name in ROLLUP_GROUPS for name in query.group_by)
+    )
 
 
 # group key -> 11 counts, one per score (the database guarantees scores are 0 to 10)
@@ -107,6 +117,8 @@ def _from_rollups(workspace: Workspace, query: MetricsQuery) -> Counts:
         rows = rows.filter(survey_id=query.survey_id)
     if query.channel is not None:
         rows = rows.filter(channel=query.channel)
+    if query.wave is not None:
+        rows = rows.filter(wave=query.wave)
     if query.since is not None:
         rows = rows.filter(day__gte=query.since)
     if query.until is not None:
@@ -128,6 +140,8 @@ def _label(name: str, row: dict[str, Any]) -> str | None:
         return str(row["channel"])
     if name == "survey":
         return str(row["survey_id"])
+    if name == "wave":
+        return str(row["wave"]) if row["wave"] else None
     return time_label(name, row["day"])
 
 
@@ -149,6 +163,10 @@ def _from_responses(workspace: Workspace, query: MetricsQuery) -> Counts:
         rows = rows.filter(survey_id=query.survey_id)
     if query.channel is not None:
         rows = rows.filter(channel=query.channel)
+    if query.wave is not None:
+        rows = rows.filter(wave=query.wave or None)
+    if query.account_id is not None:
+        rows = rows.filter(account_id=query.account_id)
     if query.since is not None:
         rows = rows.filter(Q(created_at__gte=moment(query.since, zone)))
     if query.until is not None:
@@ -163,6 +181,11 @@ def _from_responses(workspace: Workspace, query: MetricsQuery) -> Counts:
             annotations[column] = F("channel")
         elif name == "survey":
             annotations[column] = F("survey_id")
+        elif name == "wave":
+            annotations[column] = F("wave")
+        elif name in COHORT_GROUPS:
+            trunc = truncs[COHORT_GROUPS[name]]
+            annotations[column] = trunc("contact__signed_up_at", tzinfo=zone)
         elif name == "account":
             # Grouped by id and named afterwards: a join per response costs more than one
             # look-up of the few thousand accounts that answered.
@@ -200,6 +223,8 @@ def _labeller(name: str, position: int, grouped: list[Any]) -> Callable[[object]
 def response_label(name: str, value: object) -> str | None:
     if value is None:
         return None
+    if name in COHORT_GROUPS:
+        name = COHORT_GROUPS[name]
     if name in TIME_GROUPS and isinstance(value, datetime | date):
         day = value.date() if isinstance(value, datetime) else value
         return time_label(name, day)

@@ -26,7 +26,12 @@ def answer_ask(ask: SurveyRequest, score: object) -> Response:
     if existing is not None:
         return update_response(existing, score=score)
     data = ResponseData(
-        survey=ask.survey, score=score, contact=ask.contact, channel=ask.channel, key=key
+        survey=ask.survey,
+        score=score,
+        contact=ask.contact,
+        channel=ask.channel,
+        wave=ask.wave,
+        key=key,
     )
     try:
         with transaction.atomic():

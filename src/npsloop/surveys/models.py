@@ -145,6 +145,9 @@ class Response(models.Model):
     comment = models.TextField(blank=True)
     answers = models.JSONField(default=dict, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.OTHER)
+    wave = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The programme wave that asked (1 = initial); empty: none."
+    )
     properties = models.JSONField(
         default=dict, blank=True, help_text="The contact's properties when they answered."
     )
@@ -190,7 +193,7 @@ class Response(models.Model):
 
 
 class ScoreDay(models.Model):
-    """How many responses of one score a survey got on one channel on one day.
+    """How many responses of one score a survey got on one channel in one wave on one day.
 
     A day is a calendar day in the workspace's time zone. Histograms add, so any
     period's NPS is a sum of these rows: dashboards stay fast at any volume.
@@ -199,6 +202,9 @@ class ScoreDay(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=10, choices=Channel.choices)
+    # 0 for responses that no programme wave asked for: a NULL would make the unique
+    # constraint below let duplicates through.
+    wave = models.PositiveSmallIntegerField(default=0)
     day = models.DateField()
     score = models.PositiveSmallIntegerField()
     count = models.IntegerField(default=0)
@@ -206,7 +212,7 @@ class ScoreDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["survey", "day", "channel", "score"], name="scoreday_unique"
+                fields=["survey", "day", "channel", "wave", "score"], name="scoreday_unique"
             ),
             models.CheckConstraint(condition=Q(count__gte=0), name="scoreday_count_positive"),
         ]

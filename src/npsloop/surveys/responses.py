@@ -19,6 +19,7 @@ from npsloop.workspaces.models import Workspace
 
 MAX_COMMENT = 10_000
 MAX_KEY = 200
+MAX_WAVE = 1000
 # Clocks disagree a little; a created_at this far ahead is still "now", beyond it a mistake.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -31,6 +32,7 @@ class ResponseData:
     comment: str = ""
     answers: dict[str, object] = field(default_factory=dict)
     channel: str = Channel.OTHER
+    wave: int | None = None
     created_at: datetime | None = None
     key: str | None = None
 
@@ -66,6 +68,7 @@ def record_response(workspace: Workspace, data: ResponseData) -> Recorded:
         comment=data.comment,
         answers=data.answers,
         channel=data.channel,
+        wave=data.wave,
         properties=dict(contact.properties) if contact else {},
         key=key,
         created_at=data.created_at or now,
@@ -154,6 +157,12 @@ def check_response(workspace: Workspace, data: ResponseData) -> int:
         errors["contact"] = "no such contact in this workspace"
     if problem := unknown_channel(data.channel):
         errors["channel"] = problem
+    if data.wave is not None and (
+        isinstance(data.wave, bool)
+        or not isinstance(data.wave, int)
+        or not 1 <= data.wave <= MAX_WAVE
+    ):
+        errors["wave"] = f"must be a whole number from 1 to {MAX_WAVE}, got {data.wave!r}"
     _check_comment(data.comment, errors)
     _check_answers(data.answers, errors)
     if data.created_at is not None:

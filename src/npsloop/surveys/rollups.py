@@ -14,20 +14,28 @@ from npsloop.workspaces.models import Workspace
 
 log = logging.getLogger(__name__)
 
-# (survey id, day, channel, score) -> change in count
-RollupKey = tuple[int, date, str, int]
+# (survey id, day, channel, wave, score) -> change in count; wave 0 is "no wave"
+RollupKey = tuple[int, date, str, int, int]
 
 UPSERT = (
-    "INSERT INTO surveys_scoreday (workspace_id, survey_id, day, channel, score, count) "
-    "VALUES (%s, %s, %s, %s, %s, %s) "
-    "ON CONFLICT (survey_id, day, channel, score) "
+    "INSERT INTO surveys_scoreday (workspace_id, survey_id, day, channel, wave, score, count) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (survey_id, day, channel, wave, score) "
     "DO UPDATE SET count = surveys_scoreday.count + excluded.count"
 )
 # A decrease always meets a row that counted the response before; the database checks a
 # row's constraints before it looks for a conflict, so it can't go through the upsert.
 DECREASE = (
     "UPDATE surveys_scoreday SET count = count + %s "
-    "WHERE survey_id = %s AND day = %s AND channel = %s AND score = %s"
+    "WHERE survey_id = %s AND day = %s AND channel = %s AND wave = %s AND score = %s"
+)
+
+
+REBUILD_SQL = (
+    "INSERT INTO surveys_scoreday (workspace_id, survey_id, day, channel, wave, score, count) "
+    "SELECT workspace_id, survey_id, (created_at AT TIME ZONE %s)::date, channel, "
+    "COALESCE(wave, 0), score, COUNT(*) FROM surveys_response WHERE workspace_id = %s "
+    "GROUP BY 1, 2, 3, 4, 5, 6"
 )
 
 
@@ -41,6 +49,7 @@ def rollup_key(response: Response, workspace: Workspace) -> RollupKey:
         response.survey_id,
         day_of(response.created_at, workspace),
         response.channel,
+        response.wave or 0,
         response.score,
     )
 
@@ -52,11 +61,11 @@ def apply_deltas(workspace: Workspace, deltas: Counter[RollupKey]) -> None:
     same order and cannot deadlock.
     """
     with connection.cursor() as cursor:
-        for (survey_id, day, channel, score), delta in sorted(deltas.items()):
+        for (survey_id, day, channel, wave, score), delta in sorted(deltas.items()):
             if delta > 0:
-                cursor.execute(UPSERT, (workspace.pk, survey_id, day, channel, score, delta))
+                cursor.execute(UPSERT, (workspace.pk, survey_id, day, channel, wave, score, delta))
             elif delta < 0:
-                cursor.execute(DECREASE, (delta, survey_id, day, channel, score))
+                cursor.execute(DECREASE, (delta, survey_id, day, channel, wave, score))
 
 
 def count_responses(workspace: Workspace) -> Counter[RollupKey]:
@@ -64,10 +73,10 @@ def count_responses(workspace: Workspace) -> Counter[RollupKey]:
     counts: Counter[RollupKey] = Counter()
     zone = ZoneInfo(workspace.time_zone)
     rows = Response.objects.filter(workspace=workspace).values_list(
-        "survey_id", "created_at", "channel", "score"
+        "survey_id", "created_at", "channel", "wave", "score"
     )
-    for survey_id, created_at, channel, score in rows.iterator(chunk_size=5000):
-        counts[(survey_id, created_at.astimezone(zone).date(), channel, score)] += 1
+    for survey_id, created_at, channel, wave, score in rows.iterator(chunk_size=5000):
+        counts[(survey_id, created_at.astimezone(zone).date(), channel, wave or 0, score)] += 1
     return counts
 
 
@@ -75,9 +84,9 @@ def stored_rollups(workspace: Workspace) -> Counter[RollupKey]:
     rows = (
         ScoreDay.objects.filter(workspace=workspace)
         .exclude(count=0)
-        .values_list("survey_id", "day", "channel", "score", "count")
+        .values_list("survey_id", "day", "channel", "wave", "score", "count")
     )
-    return Counter({(s, d, c, score): n for s, d, c, score, n in rows})
+    return Counter({(s, d, c, w, score): n for s, d, c, w, score, n in rows})
 
 
 def rebuild(workspace: Workspace) -> int:
@@ -86,16 +95,40 @@ def rebuild(workspace: Workspace) -> int:
     The safety net for data changed outside the services (raw SQL, restored backups, a
     workspace whose time zone changed).
     """
-    counts = count_responses(workspace)
     ScoreDay.objects.filter(workspace=workspace).delete()
+    if connection.vendor == "postgresql":
+        # The database counts and converts time zones itself: no row leaves the server.
+        with connection.cursor() as cursor:
+            cursor.execute(REBUILD_SQL, (workspace.time_zone, workspace.pk))
+            return cursor.rowcount
+    counts = count_responses(workspace)
     ScoreDay.objects.bulk_create(
         (
-            ScoreDay(workspace=workspace, survey_id=s, day=d, channel=c, score=score, count=n)
-            for (s, d, c, score), n in counts.items()
+            ScoreDay(
+                workspace=workspace, survey_id=s, day=d, channel=c, wave=w, score=score, count=n
+            )
+            for (s, d, c, w, score), n in counts.items()
         ),
         batch_size=2000,
     )
     return len(counts)
+
+
+def _lock_rollups() -> None:
+    if connection.vendor == "postgresql":
+        # Writers of responses add to the rollups in the same transaction; holding this
+        # lock while recounting means each response is counted exactly once: either it
+        # committed before the recount (and is in it) or it adds itself afterwards.
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE surveys_scoreday IN SHARE ROW EXCLUSIVE MODE")
+
+
+def rebuild_now(workspace: Workspace) -> int:
+    """Rebuild the workspace's rollups while responses keep arriving (`npsloop rollups
+    rebuild`); returns the rows written."""
+    with transaction.atomic():
+        _lock_rollups()
+        return rebuild(workspace)
 
 
 def repair_rollups(workspace: Workspace) -> bool:
@@ -103,19 +136,14 @@ def repair_rollups(workspace: Workspace) -> bool:
     if stored_rollups(workspace) == count_responses(workspace):
         return False
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Writers of responses add to the rollups in the same transaction; holding this
-            # lock while recounting means each response is counted exactly once: either it
-            # committed before the recount (and is in it) or it adds itself afterwards.
-            with connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE surveys_scoreday IN SHARE ROW EXCLUSIVE MODE")
+        _lock_rollups()
         stored, counted = stored_rollups(workspace), count_responses(workspace)
         if stored == counted:
             return False
         differing = sum(1 for key in stored.keys() | counted.keys() if stored[key] != counted[key])
         log.warning(
             "rollups of workspace %s disagreed with its responses on %d (survey, day, channel,"
-            " score) counts; rebuilt them from the responses",
+            " wave, score) counts; rebuilt them from the responses",
             workspace.slug,
             differing,
         )

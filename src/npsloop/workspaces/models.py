@@ -72,6 +72,13 @@ class Member(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    digest = models.BooleanField(
+        default=False,
+        help_text="Email this member the workspace's NPS each Monday for the week before.",
+    )
+    # The Monday of the last week a digest was sent for: claimed before sending, so a
+    # digest goes once however many workers run the hourly job.
+    digest_sent_for = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

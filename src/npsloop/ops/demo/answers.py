@@ -41,6 +41,18 @@ class DemoAnswer:
     channel: str
     comment: str
     created_at: datetime
+    wave: int
+
+
+def lifecycle_wave(tenure_days: float) -> int:
+    """The lifecycle programme's wave that would ask a contact of this tenure: initial in
+    the first month, moment of truth up to day 120, the third up to day 210, then one
+    more every quarter."""
+    if tenure_days < 30:
+        return 1
+    if tenure_days < 120:
+        return 2
+    return 3 + int((tenure_days - 120) // 90)
 
 
 def answer(
@@ -73,6 +85,9 @@ def answer(
         channel=channel,
         comment=comment,
         created_at=moment.replace(microsecond=0),
+        wave=lifecycle_wave(
+            (moment - contact.signed_up_at).total_seconds() / 86400 if contact.signed_up_at else 0
+        ),
     )
 
 

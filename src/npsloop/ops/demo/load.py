@@ -81,6 +81,7 @@ def load_demo(
                     contact=stored[demo.contact_external_id],
                     comment=demo.comment,
                     channel=demo.channel,
+                    wave=demo.wave,
                     created_at=demo.created_at,
                     key=demo.key,
                 )

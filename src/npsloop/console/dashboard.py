@@ -1,0 +1,406 @@
+"""The dashboard pages: overview, trend, segments, cohorts by releases and accounts.
+
+Every page reads its filters from the URL (so a link shares exactly what one sees), renders
+numbers from `npsloop.insights.dashboard`, and answers `?format=csv` with its table.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+
+from npsloop.console import charts
+from npsloop.console.access import EDITORS, workspace_for
+from npsloop.contacts.models import Account
+from npsloop.errors import InvalidInput
+from npsloop.insights import dashboard
+from npsloop.insights.metrics import COHORT_GROUPS
+from npsloop.stats import Summary, summarize
+from npsloop.surveys.models import Channel, Survey
+
+TABS = (
+    ("dash-overview", "Overview"),
+    ("dash-trend", "Trend"),
+    ("dash-segments", "Segments"),
+    ("dash-cohorts", "Cohorts \u00d7 releases"),
+    ("dash-accounts", "Accounts"),
+    ("dash-responses", "Responses"),
+)
+
+
+class Page:
+    """What every dashboard page shares: the workspace, the member's role, the filters
+    (or the errors in them) and the links that keep the filters."""
+
+    def __init__(self, request: HttpRequest, slug: str, tab: str) -> None:
+        self.request = request
+        self.workspace, self.role = workspace_for(request.user, slug)
+        self.tab = tab
+        self.today = dashboard.today_in(self.workspace)
+        self.errors: dict[str, str] = {}
+        params = {key: request.GET.get(key, "") for key in request.GET}
+        try:
+            self.filters = dashboard.resolve_filters(self.workspace, params, self.today)
+        except InvalidInput as error:
+            self.errors = dict(error.errors)
+            self.filters = dashboard.resolve_filters(self.workspace, {}, self.today)
+        self.csv = request.GET.get("format") == "csv"
+
+    def query_string(self, **extra: str) -> str:
+        params = self.filters.params()
+        params.update({k: v for k, v in extra.items() if v})
+        return urlencode(params)
+
+    def render(self, template: str, context: dict[str, Any]) -> HttpResponse:
+        surveys = Survey.objects.filter(workspace=self.workspace).order_by("name")
+        base = {
+            "workspace": self.workspace,
+            "role": self.role,
+            "can_edit": self.role in EDITORS,
+            "tab": self.tab,
+            "tabs": TABS,
+            "filters": self.filters,
+            "errors": self.errors,
+            "surveys": surveys,
+            "periods": dashboard.PERIODS,
+            "channels": Channel.values,
+            "query": self.query_string(),
+            "csv_query": self.query_string(**self.extra_params(context), format="csv"),
+        }
+        base.update(context)
+        status = 400 if self.errors else 200
+        return render(self.request, template, base, status=status)
+
+    def extra_params(self, context: dict[str, Any]) -> dict[str, str]:
+        return {k: str(v) for k, v in context.get("extra_params", {}).items()}
+
+    def csv_response(
+        self, name: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+    ) -> HttpResponse:
+        if self.errors:
+            problems = "; ".join(f"{k}: {v}" for k, v in self.errors.items())
+            return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        period = self.filters.period
+        filename = f"{self.workspace.slug}-{name}-{period.since}-{period.last_day}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{slugify(filename[:-4])}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_cell(value) for value in row])
+        return response
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        # Spreadsheets run such cells as formulas; a leading quote keeps them text.
+        return "'" + value
+    return value
+
+
+SUMMARY_HEADER = [
+    "n",
+    "nps",
+    "ci_low",
+    "ci_high",
+    "promoter_percent",
+    "passive_percent",
+    "detractor_percent",
+]
+
+
+def _summary_cells(s: Summary) -> list[object]:
+    return [
+        s.n,
+        s.nps,
+        s.ci_low,
+        s.ci_high,
+        s.promoter_percent,
+        s.passive_percent,
+        s.detractor_percent,
+    ]
+
+
+@login_required
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    page = Page(request, slug, "dash-overview")
+    data = dashboard.overview(page.workspace, page.filters)
+    if page.csv:
+        rows: list[list[object]] = [
+            [
+                "period",
+                page.filters.period.since,
+                page.filters.period.last_day,
+                *_summary_cells(data.summary),
+            ],
+            [
+                "previous period",
+                data.previous_period.since,
+                data.previous_period.last_day,
+                *_summary_cells(data.previous),
+            ],
+        ]
+        return page.csv_response("overview", ["row", "since", "until", *SUMMARY_HEADER], rows)
+    s = data.summary
+    return page.render(
+        "console/dashboard/overview.html",
+        {
+            "data": data,
+            "share_bar": charts.share_bar(s.promoters, s.passives, s.detractors),
+            "histogram_chart": charts.histogram_chart(list(data.histogram.bins)),
+            "histogram_rows": _histogram_rows(data.histogram.bins),
+        },
+    )
+
+
+def _histogram_rows(bins: Sequence[int]) -> list[tuple[int, int, float]]:
+    total = sum(bins)
+    return [
+        (score, count, 100 * count / total if total else 0.0) for score, count in enumerate(bins)
+    ]
+
+
+@login_required
+def trend(request: HttpRequest, slug: str) -> HttpResponse:
+    page = Page(request, slug, "dash-trend")
+    grain = request.GET.get("grain") or "month"
+    if grain not in dashboard.GRAINS:
+        page.errors["grain"] = f"must be one of {', '.join(dashboard.GRAINS)}, got {grain!r}"
+        grain = "month"
+    buckets = dashboard.trend(page.workspace, page.filters, grain)
+    releases = dashboard.releases_in(page.workspace, page.filters.period)
+    if page.csv:
+        return page.csv_response(
+            "trend",
+            ["bucket", "since", "until", *SUMMARY_HEADER],
+            (
+                [b.label, b.start, b.end - timedelta(days=1), *_summary_cells(b.summary)]
+                for b in buckets
+            ),
+        )
+    zone = ZoneInfo(page.workspace.time_zone)
+    markers = [
+        charts.Marker(r.released_at.astimezone(zone).date(), r.name) for r in releases if r.major
+    ]
+    return page.render(
+        "console/dashboard/trend.html",
+        {
+            "grain": grain,
+            "grains": dashboard.GRAINS,
+            "buckets": buckets,
+            "releases": releases,
+            "chart": charts.trend_chart(_points(buckets), markers),
+            "extra_params": {"grain": grain},
+        },
+    )
+
+
+@login_required
+def segments(request: HttpRequest, slug: str) -> HttpResponse:
+    page = Page(request, slug, "dash-segments")
+    by = (request.GET.get("by") or "channel").strip()
+    small = dashboard.SMALL_GROUP
+    raw_small = request.GET.get("min_n") or ""
+    if raw_small:
+        if raw_small.isdigit() and 1 <= int(raw_small) <= 100_000:
+            small = int(raw_small)
+        else:
+            page.errors["min_n"] = f"must be a whole number from 1 to 100000, got {raw_small!r}"
+    try:
+        total, rows = dashboard.segments(page.workspace, page.filters, by, small=small)
+    except InvalidInput as error:
+        page.errors.update(error.errors)
+        by = "channel"
+        total, rows = dashboard.segments(page.workspace, page.filters, by, small=small)
+    if page.csv:
+        return page.csv_response(
+            f"segments-by-{by}",
+            [by, *SUMMARY_HEADER, "difference_from_rest", "p_value", "significant", "small"],
+            (
+                [
+                    row.value,
+                    *_summary_cells(row.summary),
+                    row.versus_rest.difference,
+                    row.versus_rest.p_value,
+                    row.versus_rest.significant,
+                    row.small,
+                ]
+                for row in rows
+            ),
+        )
+    strips = [
+        charts.interval_strip(
+            row.summary.nps_exact,
+            row.summary.ci_low,
+            row.summary.ci_high,
+            reference=total.nps_exact,
+        )
+        for row in rows
+    ]
+    return page.render(
+        "console/dashboard/segments.html",
+        {
+            "by": by,
+            "dimensions": dashboard.DIMENSIONS,
+            "custom_dimension": by not in dashboard.DIMENSIONS,
+            "total": total,
+            "rows": list(zip(rows, strips, strict=True)),
+            "small": small,
+            "extra_params": {"by": by, "min_n": str(small) if raw_small else ""},
+        },
+    )
+
+
+@login_required
+def cohorts(request: HttpRequest, slug: str) -> HttpResponse:
+    page = Page(request, slug, "dash-cohorts")
+    cohort = request.GET.get("cohort") or "signup_quarter"
+    raw_window = request.GET.get("window") or "30"
+    window = 30
+    if raw_window.isdigit() and 7 <= int(raw_window) <= 180:
+        window = int(raw_window)
+    else:
+        page.errors["window"] = f"must be a number of days from 7 to 180, got {raw_window!r}"
+    if cohort not in COHORT_GROUPS:
+        page.errors["cohort"] = f"must be one of {', '.join(COHORT_GROUPS)}, got {cohort!r}"
+        cohort = "signup_quarter"
+    releases, rows = dashboard.cohorts_by_release(
+        page.workspace, page.filters, cohort=cohort, window=window
+    )
+    if page.csv:
+        out = []
+        for row in rows:
+            for change in row.changes:
+                if change is None:
+                    continue
+                out.append(
+                    [
+                        row.cohort,
+                        change.release.name,
+                        change.release.released_at.date(),
+                        *_summary_cells(change.before),
+                        *_summary_cells(change.after),
+                        change.comparison.difference,
+                        change.comparison.p_value,
+                        change.comparison.significant,
+                    ]
+                )
+        header = [
+            "cohort",
+            "release",
+            "released",
+            *(f"before_{h}" for h in SUMMARY_HEADER),
+            *(f"after_{h}" for h in SUMMARY_HEADER),
+            "change",
+            "p_value",
+            "significant",
+        ]
+        return page.csv_response("cohorts", header, out)
+    return page.render(
+        "console/dashboard/cohorts.html",
+        {
+            "cohort": cohort,
+            "cohort_choices": {"signup_month": "month", "signup_quarter": "quarter"},
+            "window": window,
+            "releases": releases,
+            "rows": rows,
+            "extra_params": {"cohort": cohort, "window": str(window)},
+        },
+    )
+
+
+@login_required
+def accounts(request: HttpRequest, slug: str) -> HttpResponse:
+    page = Page(request, slug, "dash-accounts")
+    rows = dashboard.accounts(page.workspace, page.filters)
+    if page.csv:
+        return page.csv_response(
+            "accounts",
+            [
+                "account",
+                "name",
+                *SUMMARY_HEADER,
+                "previous_nps",
+                "previous_n",
+                "change",
+                "significant",
+                "at_risk",
+                "why",
+            ],
+            (
+                [
+                    r.external_id,
+                    r.name,
+                    *_summary_cells(r.summary),
+                    r.previous.nps,
+                    r.previous.n,
+                    r.comparison.difference,
+                    r.comparison.significant,
+                    r.at_risk,
+                    r.risk_reason,
+                ]
+                for r in rows
+            ),
+        )
+    return page.render(
+        "console/dashboard/accounts.html",
+        {
+            "rows": rows[:500],
+            "more": max(0, len(rows) - 500),
+            "at_risk": [r for r in rows if r.at_risk],
+        },
+    )
+
+
+@login_required
+def account(request: HttpRequest, slug: str, account_id: int) -> HttpResponse:
+    page = Page(request, slug, "dash-accounts")
+    record = get_object_or_404(Account, workspace=page.workspace, pk=account_id)
+    people = dashboard.account_people(page.workspace, record.pk, page.filters)
+    if page.csv:
+        return page.csv_response(
+            f"account-{record.external_id}",
+            ["contact", "email", "responses", "latest_score", "latest_at"],
+            ([p.name, p.email, p.responses, p.latest_score, p.latest_at] for p in people),
+        )
+    mine = replace(page.filters, account_id=record.pk)
+    year = replace(mine, period=dashboard.resolve_period("year", "", "", page.today))
+    buckets = dashboard.trend(page.workspace, year, "month")
+    return page.render(
+        "console/dashboard/account.html",
+        {
+            "account": record,
+            "people": people,
+            "summary": summarize(dashboard.histogram(page.workspace, mine.query())),
+            "chart": charts.trend_chart(_points(buckets)),
+        },
+    )
+
+
+def _points(buckets: Sequence[dashboard.Bucket]) -> list[charts.TrendPoint]:
+    return [
+        charts.TrendPoint(
+            b.label,
+            b.start,
+            b.end,
+            b.summary.n,
+            b.summary.nps_exact,
+            b.summary.ci_low,
+            b.summary.ci_high,
+        )
+        for b in buckets
+    ]

@@ -1,0 +1,595 @@
+"""The numbers behind the dashboard pages: every NPS with its n and interval, every change
+with its significance. Pages and exports render these; none computes a score itself.
+
+All counting goes through `compute_metrics` (rollups for whole days by time, channel and
+wave; the responses for anything finer) and all arithmetic through `npsloop.stats`, so a
+dashboard number always equals the API's `/metrics` for the same filter.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from npsloop.errors import InvalidInput
+from npsloop.insights.funnel import Funnel, ask_funnel
+from npsloop.insights.metrics import (
+    COHORT_GROUPS,
+    MetricsQuery,
+    compute_metrics,
+    moment,
+    time_label,
+)
+from npsloop.program.models import Release
+from npsloop.stats import Comparison, Histogram, Summary, compare, compare_to_benchmark, summarize
+from npsloop.stats.sample_size import sample_size
+from npsloop.surveys.models import Channel, Response, Survey
+from npsloop.workspaces.models import Workspace
+
+PERIODS = {
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+    "quarter": "This quarter",
+    "year": "Last 12 months",
+    "custom": "Custom",
+}
+GRAINS = ("week", "month", "quarter")
+# The figures quoted in the seeds the product was built from; a workspace may set its own.
+DEFAULT_BENCHMARKS: tuple[dict[str, object], ...] = (
+    {
+        "name": "SaaS average",
+        "nps": 30,
+        "source": "NetHunt, \u201cHow to increase your NPS score\u201d (SaaS average 30); "
+        "\u201cNPS Guide: Best Practices\u201d quotes 31",
+    },
+    {
+        "name": "Good for SaaS",
+        "nps": 50,
+        "source": "\u201cNPS Guide: Best Practices to Improve Customer Satisfaction\u201d "
+        "(50 is \u201cpretty good\u201d in SaaS)",
+    },
+)
+SMALL_GROUP = 30
+TARGET_MARGIN = 5
+MAX_CUSTOM_DAYS = 3660
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    since: date  # first day, inclusive
+    until: date  # day after the last day
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days
+
+    @property
+    def last_day(self) -> date:
+        return self.until - timedelta(days=1)
+
+    def previous(self) -> Period:
+        """The equal period just before this one."""
+        return Period(self.key, self.since - timedelta(days=self.days), self.since)
+
+    @property
+    def label(self) -> str:
+        return f"{self.since:%-d %b %Y} \u2013 {self.last_day:%-d %b %Y}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every dashboard page is filtered by; all of it lives in the URL."""
+
+    period: Period
+    survey: Survey | None = None
+    channel: str | None = None
+    wave: int | None = None
+    account_id: int | None = None  # the account pages; not a URL parameter
+
+    def query(
+        self, period: Period | None = None, group_by: list[str] | None = None
+    ) -> MetricsQuery:
+        period = period or self.period
+        return MetricsQuery(
+            survey_id=self.survey.pk if self.survey else None,
+            since=period.since,
+            until=period.until,
+            channel=self.channel,
+            wave=self.wave,
+            account_id=self.account_id,
+            group_by=group_by or [],
+        )
+
+    def params(self) -> dict[str, str]:
+        """The URL query that reproduces these filters."""
+        params = {"period": self.period.key}
+        if self.period.key == "custom":
+            params["since"] = self.period.since.isoformat()
+            params["until"] = self.period.until.isoformat()
+        if self.survey:
+            params["survey"] = str(self.survey.pk)
+        if self.channel:
+            params["channel"] = self.channel
+        if self.wave is not None:
+            params["wave"] = str(self.wave)
+        return params
+
+
+def today_in(workspace: Workspace, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(ZoneInfo(workspace.time_zone)).date()
+
+
+def resolve_period(key: str, since: str, until: str, today: date) -> Period:
+    """The period a URL names. `until` of a custom period is its last day, as people say
+    it ("1 to 31 March"); inside, periods end the day after."""
+    if key not in PERIODS:
+        raise InvalidInput({"period": f"must be one of {', '.join(PERIODS)}, got {key!r}"})
+    tomorrow = today + timedelta(days=1)
+    if key == "30d":
+        return Period(key, tomorrow - timedelta(days=30), tomorrow)
+    if key == "90d":
+        return Period(key, tomorrow - timedelta(days=90), tomorrow)
+    if key == "year":
+        return Period(key, tomorrow - timedelta(days=365), tomorrow)
+    if key == "quarter":
+        return Period(key, bucket_start(today, "quarter"), tomorrow)
+    errors: dict[str, str] = {}
+    start = _day(since, "since", errors)
+    last = _day(until, "until", errors)
+    if start and last:
+        if last < start:
+            errors["until"] = f"must be on or after since ({start.isoformat()})"
+        elif (last - start).days >= MAX_CUSTOM_DAYS:
+            errors["until"] = f"a period may span at most {MAX_CUSTOM_DAYS} days"
+    if errors or start is None or last is None:
+        raise InvalidInput(errors)
+    return Period(key, start, last + timedelta(days=1))
+
+
+def _day(value: str, name: str, errors: dict[str, str]) -> date | None:
+    if not value:
+        errors[name] = "a custom period needs a date like 2026-03-01"
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = f"must be a date like 2026-03-01, got {value!r}"
+        return None
+
+
+def resolve_filters(workspace: Workspace, params: dict[str, str], today: date) -> Filters:
+    """Filters from URL parameters; InvalidInput naming each bad one and what it accepts."""
+    errors: dict[str, str] = {}
+    try:
+        period = resolve_period(
+            params.get("period") or "90d", params.get("since", ""), params.get("until", ""), today
+        )
+    except InvalidInput as error:
+        errors.update(error.errors)
+        period = resolve_period("90d", "", "", today)
+    survey = None
+    if raw := params.get("survey"):
+        survey = (
+            Survey.objects.filter(workspace=workspace, pk=raw).first() if raw.isdigit() else None
+        )
+        if survey is None:
+            errors["survey"] = f"no survey {raw!r} in this workspace; choose one from the list"
+    channel = params.get("channel") or None
+    if channel is not None and channel not in Channel.values:
+        errors["channel"] = f"must be one of {', '.join(Channel.values)}, got {channel!r}"
+    wave = None
+    if raw := params.get("wave"):
+        if not raw.isdigit() or int(raw) > 1000:
+            errors["wave"] = f"must be a wave number (1, 2, …) or 0 for none, got {raw!r}"
+        else:
+            wave = int(raw)
+    if errors:
+        raise InvalidInput(errors)
+    if survey is not None:
+        survey.workspace = workspace
+    return Filters(period, survey, channel, wave)
+
+
+def histogram(workspace: Workspace, query: MetricsQuery) -> Histogram:
+    [(_, counts)] = compute_metrics(workspace, replace(query, group_by=[]))
+    return counts
+
+
+def change_text(comparison: Comparison) -> str:
+    """ "up 6 — real change", "down 2 — no clear change", or why nothing can be said."""
+    if comparison.difference is None:
+        return "no data to compare"
+    points = round(comparison.difference)
+    direction = "up" if points > 0 else "down" if points < 0 else "unchanged"
+    verdict = "real change" if comparison.significant else "no clear change"
+    if direction == "unchanged":
+        return f"unchanged \u2014 {verdict}"
+    return f"{direction} {abs(points)} \u2014 {verdict}"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    nps: float
+    source: str
+    comparison: Comparison
+
+    @property
+    def text(self) -> str:
+        if self.comparison.difference is None:
+            return "no data"
+        points = round(self.comparison.difference)
+        side = "above" if points > 0 else "below" if points < 0 else "level with"
+        amount = f"{abs(points)} " if points else ""
+        verdict = "clearly" if self.comparison.significant else "not clearly"
+        return f"{amount}{side} \u2014 {verdict} different"
+
+
+@dataclass(frozen=True)
+class ChannelFunnel:
+    channel: str
+    funnel: Funnel
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class Overview:
+    filters: Filters
+    histogram: Histogram
+    summary: Summary
+    previous: Summary
+    previous_period: Period
+    comparison: Comparison
+    change: str
+    benchmarks: list[Benchmark]
+    funnels: list[ChannelFunnel]
+    margin: float | None  # ± points of the interval
+    more_for_target: int | None  # responses still needed for ±TARGET_MARGIN
+
+    @property
+    def target_margin(self) -> int:
+        return TARGET_MARGIN
+
+
+def benchmarks_of(workspace: Workspace) -> list[dict[str, object]]:
+    configured = getattr(workspace, "benchmarks", None)
+    return list(configured) if configured else list(DEFAULT_BENCHMARKS)
+
+
+def overview(workspace: Workspace, filters: Filters) -> Overview:
+    current = histogram(workspace, filters.query())
+    before = filters.period.previous()
+    earlier = histogram(workspace, filters.query(before))
+    comparison = compare(current, earlier)
+    summary = summarize(current)
+    benchmarks = [
+        Benchmark(
+            str(item["name"]),
+            float(item["nps"]),  # type: ignore[arg-type]
+            str(item.get("source", "")),
+            compare_to_benchmark(current, float(item["nps"])),  # type: ignore[arg-type]
+        )
+        for item in benchmarks_of(workspace)
+    ]
+    by_channel = {
+        group["channel"]: h
+        for group, h in compute_metrics(workspace, filters.query(group_by=["channel"]))
+    }
+    funnels = ask_funnel(workspace, filters.query(group_by=["channel"]))
+    channels = sorted({str(c) for c in by_channel if c} | {str(k[0]) for k in funnels if k[0]})
+    rows = [
+        ChannelFunnel(
+            channel,
+            funnels.get((channel,), Funnel()),
+            summarize(by_channel.get(channel, Histogram.empty())),
+        )
+        for channel in channels
+    ]
+    margin = more = None
+    if summary.n and summary.ci_low is not None and summary.ci_high is not None:
+        margin = (summary.ci_high - summary.ci_low) / 2
+        needed = sample_size(
+            TARGET_MARGIN,
+            promoter_share=summary.promoters / summary.n,
+            detractor_share=summary.detractors / summary.n,
+        )
+        more = max(0, needed - summary.n)
+    return Overview(
+        filters=filters,
+        histogram=current,
+        summary=summary,
+        previous=summarize(earlier),
+        previous_period=before,
+        comparison=comparison,
+        change=change_text(comparison),
+        benchmarks=benchmarks,
+        funnels=rows,
+        margin=margin,
+        more_for_target=more,
+    )
+
+
+@dataclass(frozen=True)
+class Bucket:
+    label: str
+    start: date
+    end: date
+    summary: Summary
+
+
+def bucket_start(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def next_bucket(start: date, grain: str) -> date:
+    if grain == "week":
+        return start + timedelta(days=7)
+    months = 1 if grain == "month" else 3
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def trend(workspace: Workspace, filters: Filters, grain: str) -> list[Bucket]:
+    """One bucket per week, month or quarter touching the period, empty ones included so
+    gaps show as gaps. The first and last buckets hold only the period's days."""
+    if grain not in GRAINS:
+        raise InvalidInput({"grain": f"must be one of {', '.join(GRAINS)}, got {grain!r}"})
+    counts = dict(
+        (group[grain], h)
+        for group, h in compute_metrics(workspace, filters.query(group_by=[grain]))
+    )
+    buckets = []
+    start = bucket_start(filters.period.since, grain)
+    while start < filters.period.until:
+        end = next_bucket(start, grain)
+        label = time_label(grain, start)
+        buckets.append(
+            Bucket(
+                label,
+                max(start, filters.period.since),
+                min(end, filters.period.until),
+                summarize(counts.get(label, Histogram.empty())),
+            )
+        )
+        start = end
+    return buckets
+
+
+def releases_in(workspace: Workspace, period: Period, *, major_only: bool = False) -> list[Release]:
+    zone = ZoneInfo(workspace.time_zone)
+    releases = Release.objects.filter(
+        workspace=workspace,
+        released_at__gte=moment(period.since, zone),
+        released_at__lt=moment(period.until, zone),
+    )
+    if major_only:
+        releases = releases.filter(major=True)
+    return list(releases.order_by("released_at"))
+
+
+@dataclass(frozen=True)
+class Segment:
+    value: str | None
+    summary: Summary
+    versus_rest: Comparison
+    small: bool
+    share_of_responses: float
+
+    @property
+    def label(self) -> str:
+        return "(none)" if self.value is None else self.value
+
+
+DIMENSIONS = {
+    "channel": "Channel",
+    "wave": "Programme wave",
+    "plan": "Plan",
+    "region": "Region",
+    "role": "Role",
+    "account": "Account",
+    "signup_month": "Signup cohort (month)",
+    "signup_quarter": "Signup cohort (quarter)",
+}
+
+
+def check_dimension(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 100 or name in ("day", "week", "month", "quarter", "survey"):
+        raise InvalidInput(
+            {
+                "by": f"must be one of {', '.join(DIMENSIONS)} or a contact property name, "
+                f"got {name!r}"
+            }
+        )
+    return name
+
+
+def segments(
+    workspace: Workspace, filters: Filters, by: str, *, small: int = SMALL_GROUP
+) -> tuple[Summary, list[Segment]]:
+    """Every value of a dimension with its NPS, compared with all the other responses
+    together; sorted best first, empty groups last."""
+    by = check_dimension(by)
+    groups = compute_metrics(workspace, filters.query(group_by=[by]))
+    total = Histogram.empty()
+    for _, h in groups:
+        total = total + h
+    rows = []
+    for group, h in groups:
+        rest = Histogram(tuple(a - b for a, b in zip(total.bins, h.bins, strict=True)))
+        rows.append(
+            Segment(
+                group[by],
+                summarize(h),
+                compare(h, rest),
+                h.n < small,
+                h.n / total.n if total.n else 0.0,
+            )
+        )
+    rows.sort(key=lambda s: (s.summary.nps_exact is None, -(s.summary.nps_exact or 0), s.label))
+    return summarize(total), rows
+
+
+@dataclass(frozen=True)
+class CohortChange:
+    release: Release
+    before: Summary
+    after: Summary
+    comparison: Comparison
+    change: str
+
+
+@dataclass
+class CohortRow:
+    cohort: str | None
+    changes: list[CohortChange | None] = field(default_factory=list)
+
+
+def cohorts_by_release(
+    workspace: Workspace, filters: Filters, *, cohort: str = "signup_quarter", window: int = 30
+) -> tuple[list[Release], list[CohortRow]]:
+    """For each signup cohort, NPS in the `window` days before each major release of the
+    period against the `window` days after it."""
+    if cohort not in COHORT_GROUPS:
+        raise InvalidInput({"cohort": f"must be one of {', '.join(COHORT_GROUPS)}, got {cohort!r}"})
+    if not 7 <= window <= 180:
+        raise InvalidInput({"window": f"must be 7 to 180 days, got {window}"})
+    releases = releases_in(workspace, filters.period, major_only=True)
+    zone = ZoneInfo(workspace.time_zone)
+    table: dict[str | None, list[CohortChange | None]] = defaultdict(lambda: [None] * len(releases))
+    for index, release in enumerate(releases):
+        day = release.released_at.astimezone(zone).date()
+        before = Period("custom", day - timedelta(days=window), day)
+        after = Period("custom", day, day + timedelta(days=window))
+        earlier = dict(_by(workspace, filters.query(before, [cohort]), cohort))
+        later = dict(_by(workspace, filters.query(after, [cohort]), cohort))
+        for key in earlier.keys() | later.keys():
+            h1, h2 = later.get(key, Histogram.empty()), earlier.get(key, Histogram.empty())
+            comparison = compare(h1, h2)
+            table[key][index] = CohortChange(
+                release, summarize(h2), summarize(h1), comparison, change_text(comparison)
+            )
+    rows = [CohortRow(key, table[key]) for key in sorted(table, key=lambda k: (k is None, k or ""))]
+    return releases, rows
+
+
+def _by(workspace: Workspace, query: MetricsQuery, name: str) -> list[tuple[str | None, Histogram]]:
+    return [(group[name], h) for group, h in compute_metrics(workspace, query)]
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account_id: int | None
+    external_id: str | None
+    name: str
+    summary: Summary
+    previous: Summary
+    comparison: Comparison
+    detractors_now: int
+    detractors_before: int
+
+    @property
+    def at_risk(self) -> bool:
+        dropped = self.comparison.significant and (self.comparison.difference or 0) < 0
+        new_detractors = self.detractors_now > 0 and self.detractors_before == 0
+        return dropped or new_detractors
+
+    @property
+    def risk_reason(self) -> str:
+        reasons = []
+        if self.comparison.significant and (self.comparison.difference or 0) < 0:
+            reasons.append(f"dropped {abs(round(self.comparison.difference or 0))} points")
+        if self.detractors_now > 0 and self.detractors_before == 0:
+            reasons.append(f"{self.detractors_now} new detractor(s)")
+        return "; ".join(reasons)
+
+
+def accounts(workspace: Workspace, filters: Filters) -> list[AccountRow]:
+    """Account-level NPS for the period against the period before, busiest accounts first."""
+    from npsloop.contacts.models import Account
+
+    now = dict(_by(workspace, filters.query(group_by=["account"]), "account"))
+    before = dict(_by(workspace, filters.query(filters.period.previous(), ["account"]), "account"))
+    keys = [key for key in now if key is not None]
+    info = {
+        external_id: (pk, name)
+        for pk, external_id, name in Account.objects.filter(
+            workspace=workspace, external_id__in=keys
+        ).values_list("pk", "external_id", "name")
+    }
+    rows = []
+    for key in keys:
+        h, earlier = now[key], before.get(key, Histogram.empty())
+        pk, name = info.get(key, (None, ""))
+        rows.append(
+            AccountRow(
+                pk,
+                key,
+                name or key,
+                summarize(h),
+                summarize(earlier),
+                compare(h, earlier),
+                h.detractors,
+                earlier.detractors,
+            )
+        )
+    rows.sort(key=lambda r: (-r.summary.n, r.name))
+    return rows
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    contact_id: int
+    name: str
+    email: str
+    responses: int
+    latest_score: int | None
+    latest_at: datetime | None
+
+
+def account_people(workspace: Workspace, account_id: int, filters: Filters) -> list[PersonRow]:
+    """The account's contacts with their latest score in the period (all who answered)."""
+    from npsloop.contacts.models import Contact
+
+    zone = ZoneInfo(workspace.time_zone)
+    responses = Response.objects.filter(
+        workspace=workspace,
+        account_id=account_id,
+        created_at__gte=moment(filters.period.since, zone),
+        created_at__lt=moment(filters.period.until, zone),
+    )
+    if filters.survey:
+        responses = responses.filter(survey=filters.survey)
+    latest: dict[int, tuple[datetime, int]] = {}
+    counts: dict[int, int] = defaultdict(int)
+    for contact_id, created_at, score in responses.values_list("contact_id", "created_at", "score"):
+        if contact_id is None:
+            continue
+        counts[contact_id] += 1
+        if contact_id not in latest or created_at > latest[contact_id][0]:
+            latest[contact_id] = (created_at, score)
+    people = Contact.objects.filter(workspace=workspace, account_id=account_id)
+    rows = []
+    for person in people.order_by("name", "pk")[:500]:
+        seen = latest.get(person.pk)
+        rows.append(
+            PersonRow(
+                person.pk,
+                person.name or person.email or person.external_id or f"contact {person.pk}",
+                person.email or "",
+                counts.get(person.pk, 0),
+                seen[1] if seen else None,
+                seen[0] if seen else None,
+            )
+        )
+    rows.sort(key=lambda r: (r.latest_score is None, r.latest_score or 0, r.name))
+    return rows
