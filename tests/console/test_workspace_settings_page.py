@@ -72,3 +72,50 @@ def test_editors_and_viewers_never_see_the_secret(
     assert reply.status_code == 403
     assert workspace.widget_secret not in reply.content.decode()
     assert client.post(url(workspace), GOOD).status_code == 403
+
+
+def test_an_admin_sets_the_benchmarks_and_the_small_group_size(
+    workspace: Workspace, signed_in: SignedIn
+) -> None:
+    client = signed_in(workspace, "admin")
+    page = client.get(f"/w/{workspace.slug}/settings/").content.decode()
+    assert "SaaS average | 30 |" in page  # the defaults, until the workspace sets its own
+    saved = client.post(
+        f"/w/{workspace.slug}/settings/",
+        {
+            "name": workspace.name,
+            "benchmarks": "Our target | 45\nPeers | 27.5 | Industry report 2026\n",
+            "small_group_n": "50",
+        },
+    )
+    assert saved.status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.benchmarks == [
+        {"name": "Our target", "nps": 45, "source": ""},
+        {"name": "Peers", "nps": 27.5, "source": "Industry report 2026"},
+    ]
+    assert workspace.small_group_n == 50
+    overview = client.get(f"/w/{workspace.slug}/").content.decode()
+    assert "Our target" in overview and "SaaS average" not in overview
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Target", "write name | NPS | source"),
+        ("Target | high", "the NPS must be a number from -100 to 100, got 'high'"),
+        ("Target | 130", "the NPS must be a number from -100 to 100, got 130"),
+        (" | 30", "the name must be 1 to 100 characters"),
+    ],
+)
+def test_bad_benchmarks_are_refused_with_the_reason(
+    workspace: Workspace, signed_in: SignedIn, text: str, message: str
+) -> None:
+    client = signed_in(workspace, "admin")
+    refused = client.post(
+        f"/w/{workspace.slug}/settings/", {"name": workspace.name, "benchmarks": text}
+    )
+    assert refused.status_code == 422
+    assert message in refused.content.decode().replace("&#x27;", "'")
+    workspace.refresh_from_db()
+    assert workspace.benchmarks is None

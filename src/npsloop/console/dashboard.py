@@ -213,7 +213,7 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
 def segments(request: HttpRequest, slug: str) -> HttpResponse:
     page = Page(request, slug, "dash-segments")
     by = (request.GET.get("by") or "channel").strip()
-    small = dashboard.SMALL_GROUP
+    small = page.workspace.small_group_n
     raw_small = request.GET.get("min_n") or ""
     if raw_small:
         if raw_small.isdigit() and 1 <= int(raw_small) <= 100_000:

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from npsloop.console.access import ADMINS, workspace_for
 from npsloop.errors import InvalidInput
+from npsloop.insights.dashboard import benchmarks_of
 from npsloop.workspaces.services import rotate_widget_secret, update_workspace
 
-NUMBERS = ("cooldown_days", "send_rate_per_minute", "anonymous_sample_percent")
+NUMBERS = ("cooldown_days", "send_rate_per_minute", "anonymous_sample_percent", "small_group_n")
 
 
 @login_required
@@ -31,8 +32,16 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
             "widget_origins": request.POST.get("widget_origins", ""),
             "require_identity": request.POST.get("require_identity") == "on",
         }
+        if "benchmarks" in request.POST:
+            benchmarks, problem = parse_benchmarks(request.POST["benchmarks"])
+            if problem:
+                errors["benchmarks"] = problem
+            else:
+                changes["benchmarks"] = benchmarks
         for name in NUMBERS:
-            value = request.POST.get(name, "").strip()
+            if name not in request.POST:
+                continue  # a form of an older page; the setting stays as it is
+            value = request.POST[name].strip()
             if value.isdigit():
                 changes[name] = int(value)
             else:
@@ -52,6 +61,42 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
             "errors": errors,
             "saved": request.GET.get("saved") == "1",
             "form": request.POST if errors else None,
+            "benchmarks_text": format_benchmarks(benchmarks_of(workspace)),
         },
         status=422 if errors else 200,
+    )
+
+
+def parse_benchmarks(text: str) -> tuple[list[dict[str, object]] | None, str | None]:
+    """Benchmarks from lines like "SaaS average | 30 | where the figure comes from";
+    empty text means the defaults (None)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return None, None
+    benchmarks: list[dict[str, object]] = []
+    for number, line in enumerate(lines, 1):
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) not in (2, 3):
+            return None, (
+                f"line {number}: write name | NPS | source (the source may be left out), "
+                f"got {line!r}"
+            )
+        try:
+            nps = float(parts[1])
+        except ValueError:
+            return (
+                None,
+                f"line {number}: the NPS must be a number from -100 to 100, got {parts[1]!r}",
+            )
+        value: int | float = int(nps) if nps.is_integer() else nps
+        benchmarks.append(
+            {"name": parts[0], "nps": value, "source": parts[2] if len(parts) == 3 else ""}
+        )
+    return benchmarks, None
+
+
+def format_benchmarks(benchmarks: list[dict[str, object]]) -> str:
+    return "\n".join(
+        " | ".join(str(part) for part in (b["name"], b["nps"], b.get("source", "")) if part != "")
+        for b in benchmarks
     )

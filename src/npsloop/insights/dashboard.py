@@ -53,7 +53,6 @@ DEFAULT_BENCHMARKS: tuple[dict[str, object], ...] = (
         "(50 is \u201cpretty good\u201d in SaaS)",
     },
 )
-SMALL_GROUP = 30
 TARGET_MARGIN = 5
 MAX_CUSTOM_DAYS = 3660
 
@@ -257,8 +256,10 @@ class Overview:
 
 
 def benchmarks_of(workspace: Workspace) -> list[dict[str, object]]:
-    configured = getattr(workspace, "benchmarks", None)
-    return list(configured) if configured else list(DEFAULT_BENCHMARKS)
+    """The workspace's own reference scores, or the defaults when it set none."""
+    if workspace.benchmarks is None:
+        return list(DEFAULT_BENCHMARKS)
+    return list(workspace.benchmarks)
 
 
 def overview(workspace: Workspace, filters: Filters) -> Overview:
@@ -414,11 +415,13 @@ def check_dimension(name: str) -> str:
 
 
 def segments(
-    workspace: Workspace, filters: Filters, by: str, *, small: int = SMALL_GROUP
+    workspace: Workspace, filters: Filters, by: str, *, small: int | None = None
 ) -> tuple[Summary, list[Segment]]:
     """Every value of a dimension with its NPS, compared with all the other responses
-    together; sorted best first, empty groups last."""
+    together; sorted best first, empty groups last. Groups under `small` responses (the
+    workspace's setting unless given) are marked unreliable."""
     by = check_dimension(by)
+    small = workspace.small_group_n if small is None else small
     groups = compute_metrics(workspace, filters.query(group_by=[by]))
     total = Histogram.empty()
     for _, h in groups:

@@ -49,6 +49,15 @@ class Workspace(models.Model):
     anonymous_sample_percent = models.PositiveSmallIntegerField(
         default=0, help_text="Share of anonymous visitors (per device) the widget may ask."
     )
+    # The dashboards: reference scores to compare with, and when a group is too small.
+    benchmarks = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='[{"name": "SaaS average", "nps": 30, "source": "…"}]; empty: the defaults.',
+    )
+    small_group_n = models.PositiveIntegerField(
+        default=30, help_text="Segments with fewer responses are marked unreliable."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -126,7 +126,9 @@ WORKSPACE_NUMBERS = {
     "cooldown_days": (0, 3650),
     "send_rate_per_minute": (1, 1_000_000),
     "anonymous_sample_percent": (0, 100),
+    "small_group_n": (1, 100_000),
 }
+MAX_BENCHMARKS = 10
 
 
 def update_workspace(workspace: Workspace, changes: dict[str, object]) -> Workspace:
@@ -153,6 +155,9 @@ def update_workspace(workspace: Workspace, changes: dict[str, object]) -> Worksp
         elif field == "name":
             if not isinstance(value, str) or not 0 < len(value.strip()) <= 200:
                 errors[field] = "must be 1 to 200 characters"
+        elif field == "benchmarks":
+            if problem := benchmark_problem(value):
+                errors[field] = problem
         else:
             errors[field] = "can't be changed here"
     if errors:
@@ -161,6 +166,25 @@ def update_workspace(workspace: Workspace, changes: dict[str, object]) -> Worksp
         setattr(workspace, field, value.strip() if isinstance(value, str) else value)
     workspace.save()
     return workspace
+
+
+def benchmark_problem(value: object) -> str | None:
+    """What is wrong with a list of benchmarks, or None; None itself means the defaults."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > MAX_BENCHMARKS:
+        return f"must be a list of at most {MAX_BENCHMARKS} benchmarks"
+    for number, item in enumerate(value, 1):
+        if not isinstance(item, dict) or set(item) - {"name", "nps", "source"}:
+            return f"benchmark {number}: must have a name, an nps and optionally a source"
+        name, nps, source = item.get("name"), item.get("nps"), item.get("source", "")
+        if not isinstance(name, str) or not 0 < len(name.strip()) <= 100:
+            return f"benchmark {number}: the name must be 1 to 100 characters"
+        if isinstance(nps, bool) or not isinstance(nps, int | float) or not -100 <= nps <= 100:
+            return f"benchmark {number}: the NPS must be a number from -100 to 100, got {nps!r}"
+        if not isinstance(source, str) or len(source) > 300:
+            return f"benchmark {number}: the source must be text of at most 300 characters"
+    return None
 
 
 def rotate_widget_secret(workspace: Workspace) -> str:
