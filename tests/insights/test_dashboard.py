@@ -299,3 +299,12 @@ def test_a_response_refuses_a_wave_that_is_no_wave_number(
             record_response(workspace, ResponseData(survey=survey, score=8, wave=bad))  # type: ignore[arg-type]
         assert "whole number from 1 to 1000" in raised.value.errors["wave"]
     assert not Response.objects.exists()
+
+
+def test_the_url_of_a_custom_period_gives_back_the_same_period(workspace: Workspace) -> None:
+    today = date(2026, 11, 20)
+    filters = resolve_filters(
+        workspace, {"period": "custom", "since": "2026-06-25", "until": "2026-11-02"}, today
+    )
+    assert filters.params()["until"] == "2026-11-02"
+    assert resolve_filters(workspace, filters.params(), today) == filters

@@ -109,7 +109,7 @@ class Filters:
         params = {"period": self.period.key}
         if self.period.key == "custom":
             params["since"] = self.period.since.isoformat()
-            params["until"] = self.period.until.isoformat()
+            params["until"] = self.period.last_day.isoformat()  # as people say it
         if self.survey:
             params["survey"] = str(self.survey.pk)
         if self.channel:
@@ -572,6 +572,10 @@ def account_people(workspace: Workspace, account_id: int, filters: Filters) -> l
     )
     if filters.survey:
         responses = responses.filter(survey=filters.survey)
+    if filters.channel:
+        responses = responses.filter(channel=filters.channel)
+    if filters.wave is not None:
+        responses = responses.filter(wave=filters.wave or None)
     latest: dict[int, tuple[datetime, int]] = {}
     counts: dict[int, int] = defaultdict(int)
     for contact_id, created_at, score in responses.values_list("contact_id", "created_at", "score"):
