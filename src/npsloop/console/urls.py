@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from npsloop.console import dashboard, digest, programme, responses, surveys, workspace_settings
+from npsloop.console import (
+    dashboard,
+    digest,
+    members,
+    programme,
+    responses,
+    surveys,
+    workspace_settings,
+)
 
 urlpatterns = [
     path(
@@ -16,6 +24,7 @@ urlpatterns = [
         name="console-workspace",
     ),
     path("w/<slug:slug>/digest/", digest.digest_settings, name="console-digest"),
+    path("w/<slug:slug>/members/", members.members_page, name="console-members"),
     path("w/<slug:slug>/surveys/", surveys.survey_list, name="console-surveys"),
     path("w/<slug:slug>/surveys/<int:survey_id>/", surveys.survey_settings, name="console-survey"),
     path(

@@ -109,7 +109,7 @@ def add_person(workspace: Workspace, email: str, role: str, acting: Acting) -> A
             # until the person sets their own through the link.
             user = get_user_model().objects.create_user(username=email, email=email)
         else:
-            existing = Member.objects.filter(workspace=workspace, user=user).first()
+            existing = Member.objects.filter(workspace=workspace, user_id=user.pk).first()
             if existing is not None:
                 raise InvalidInput(
                     {
@@ -117,7 +117,7 @@ def add_person(workspace: Workspace, email: str, role: str, acting: Acting) -> A
                         f"{existing.role}; change their role in the list instead"
                     }
                 )
-        member = Member.objects.create(workspace=workspace, user=user, role=role)
+        member = Member.objects.create(workspace=workspace, user_id=user.pk, role=role)
     if not new_account:
         return Added(member, new_account=False, set_password_url=None)
     url = set_password_url(user)
