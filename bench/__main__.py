@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from bench import (
     bench_api,
+    bench_dashboard,
     bench_email,
     bench_import,
     bench_metrics,
@@ -35,6 +36,7 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "followup": (bench_email.followup_main, [], ["--quick"]),
     "widget": (bench_widget.main, [], ["--quick"]),
     "planner": (bench_planner.main, [], ["--quick"]),
+    "dashboard": (bench_dashboard.main, [], ["--quick"]),
 }
 
 
