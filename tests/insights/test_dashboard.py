@@ -308,3 +308,53 @@ def test_the_url_of_a_custom_period_gives_back_the_same_period(workspace: Worksp
     )
     assert filters.params()["until"] == "2026-11-02"
     assert resolve_filters(workspace, filters.params(), today) == filters
+
+
+def test_each_table_of_the_overview_exports_as_csv(workspace: Workspace, survey: Survey) -> None:
+    import csv as csv_module
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from npsloop.workspaces.services import add_member
+
+    user = get_user_model().objects.create_user("viewer-csv")
+    add_member(workspace, user, "viewer")
+    client = Client()
+    client.force_login(user)
+    for score in (10, 9, 7, 3):
+        record_response(workspace, ResponseData(survey=survey, score=score, channel="email"))
+
+    def table(name: str) -> list[list[str]]:
+        answer = client.get(f"/w/{workspace.slug}/?period=30d&format=csv&table={name}")
+        assert answer.status_code == 200, answer.content
+        return list(csv_module.reader(io.StringIO(answer.content.decode())))
+
+    histogram = table("histogram")
+    assert histogram[0] == ["score", "responses", "percent"]
+    assert [row[1] for row in histogram[1:]] == [
+        "0",
+        "0",
+        "0",
+        "1",
+        "0",
+        "0",
+        "0",
+        "1",
+        "0",
+        "1",
+        "1",
+    ]
+    funnel = table("funnel")
+    assert funnel[1][:2] == ["email", "0"] and funnel[1][6:8] == ["4", "25"]  # n, nps
+    benchmarks = table("benchmarks")
+    assert [row[0] for row in benchmarks[1:]] == [
+        "SaaS average",
+        "Good for SaaS",
+        "previous period",
+    ]
+    assert table("summary")[1][3] == "4"  # n
+    refused = client.get(f"/w/{workspace.slug}/?format=csv&table=comments")
+    assert refused.status_code == 400
+    assert "must be one of summary, histogram, funnel, benchmarks" in refused.content.decode()

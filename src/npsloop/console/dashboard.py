@@ -140,21 +140,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     page = Page(request, slug, "dash-overview")
     data = dashboard.overview(page.workspace, page.filters)
     if page.csv:
-        rows: list[list[object]] = [
-            [
-                "period",
-                page.filters.period.since,
-                page.filters.period.last_day,
-                *_summary_cells(data.summary),
-            ],
-            [
-                "previous period",
-                data.previous_period.since,
-                data.previous_period.last_day,
-                *_summary_cells(data.previous),
-            ],
-        ]
-        return page.csv_response("overview", ["row", "since", "until", *SUMMARY_HEADER], rows)
+        return _overview_csv(page, data, request.GET.get("table") or "summary")
     s = data.summary
     return page.render(
         "console/dashboard/overview.html",
@@ -165,6 +151,79 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
             "histogram_rows": _histogram_rows(data.histogram.bins),
         },
     )
+
+
+OVERVIEW_TABLES = ("summary", "histogram", "funnel", "benchmarks")
+
+
+def _overview_csv(page: Page, data: dashboard.Overview, table: str) -> HttpResponse:
+    """Each table of the overview as its own CSV (`table=`), the summary by default."""
+    if table not in OVERVIEW_TABLES:
+        page.errors["table"] = f"must be one of {', '.join(OVERVIEW_TABLES)}, got {table!r}"
+    if table == "histogram":
+        return page.csv_response(
+            "scores",
+            ["score", "responses", "percent"],
+            _histogram_rows(data.histogram.bins),
+        )
+    if table == "funnel":
+        return page.csv_response(
+            "response-rate",
+            [
+                "channel",
+                "asked",
+                "delivered_or_displayed",
+                "responded",
+                "commented",
+                "response_rate",
+                *SUMMARY_HEADER,
+            ],
+            (
+                [
+                    row.channel,
+                    row.funnel.asked,
+                    row.funnel.delivered,
+                    row.funnel.responded,
+                    row.funnel.commented,
+                    row.funnel.response_rate,
+                    *_summary_cells(row.summary),
+                ]
+                for row in data.funnels
+            ),
+        )
+    if table == "benchmarks":
+        rows = [
+            [b.name, b.nps, b.source, b.comparison.difference, b.comparison.p_value, b.text]
+            for b in data.benchmarks
+        ]
+        rows.append(
+            [
+                "previous period",
+                data.previous.nps_exact,
+                f"{data.previous_period.since} to {data.previous_period.last_day}",
+                data.comparison.difference,
+                data.comparison.p_value,
+                data.change,
+            ]
+        )
+        return page.csv_response(
+            "benchmarks", ["reference", "nps", "source", "difference", "p_value", "verdict"], rows
+        )
+    summary_rows: list[list[object]] = [
+        [
+            "period",
+            page.filters.period.since,
+            page.filters.period.last_day,
+            *_summary_cells(data.summary),
+        ],
+        [
+            "previous period",
+            data.previous_period.since,
+            data.previous_period.last_day,
+            *_summary_cells(data.previous),
+        ],
+    ]
+    return page.csv_response("overview", ["row", "since", "until", *SUMMARY_HEADER], summary_rows)
 
 
 def _histogram_rows(bins: Sequence[int]) -> list[tuple[int, int, float]]:
