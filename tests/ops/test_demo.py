@@ -97,7 +97,7 @@ def test_it_changes_nothing_when_loaded_again(db: None, capsys: pytest.CaptureFi
     main(SMALL)
     out = capsys.readouterr().out
     assert "0 contacts created, 0 updated, 300 unchanged" in out
-    assert "0 responses created, 400 already there; 0 releases created" in out
+    assert "0 responses created, 400 already there; 0 asks and 0 releases created" in out
     assert list(Response.objects.order_by("key").values()) == before
     assert list(Contact.objects.order_by("external_id").values()) == contacts
     assert Workspace.objects.count() == 1
@@ -145,3 +145,23 @@ def test_it_refuses_a_size_that_is_not_a_number(
         main(["demo", "--contacts", "many"])
     assert exit_.value.code == 2
     assert "invalid int value: 'many'" in capsys.readouterr().err
+
+
+def test_it_asks_as_a_programme_would_so_response_rates_show(db: None) -> None:
+    from npsloop.insights.funnel import ask_funnel
+    from npsloop.insights.metrics import MetricsQuery
+    from npsloop.ops.demo.load import load_demo
+    from npsloop.program.models import AskStatus, SurveyRequest
+
+    loaded = load_demo(contacts=300, responses=400)
+    asks = SurveyRequest.objects.filter(workspace=loaded.workspace)
+    answered = Response.objects.filter(workspace=loaded.workspace, channel__in=["email", "in-app"])
+    assert asks.filter(status=AskStatus.RESPONDED).count() == answered.count()
+    assert all(a.response.wave == a.wave for a in asks.filter(response__isnull=False)[:50])
+    funnels = ask_funnel(loaded.workspace, MetricsQuery(group_by=["channel"]))
+    email, in_app = funnels[("email",)], funnels[("in-app",)]
+    assert 0.25 < (email.response_rate or 0) < 0.4
+    assert 0.45 < (in_app.response_rate or 0) < 0.65
+    assert email.delivered < email.asked  # a few emails bounced
+    assert ("link",) not in funnels  # the public link asks nobody
+    assert load_demo(contacts=300, responses=400).asks_created == 0

@@ -20,7 +20,8 @@ from npsloop.insights.metrics import COHORT_GROUPS, MetricsQuery, moment, respon
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.workspaces.models import Workspace
 
-DELIVERED = (AskStatus.SENT, AskStatus.RESPONDED)
+# An expired ask is a widget ask that was shown and dismissed too often: it was displayed.
+DELIVERED = (AskStatus.SENT, AskStatus.RESPONDED, AskStatus.EXPIRED)
 TRUNCS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
 
 

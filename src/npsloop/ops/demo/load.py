@@ -21,6 +21,7 @@ from npsloop.contacts.models import Contact
 from npsloop.contacts.services import upsert_contacts
 from npsloop.errors import InvalidInput
 from npsloop.ops.demo.answers import RELEASES, answer
+from npsloop.ops.demo.asks import load_asks
 from npsloop.ops.demo.people import make_accounts, make_contacts
 from npsloop.program.models import Release
 from npsloop.program.services import create_release
@@ -43,6 +44,7 @@ class DemoLoaded:
     contacts: Counter[str] = field(default_factory=Counter)
     responses: Counter[str] = field(default_factory=Counter)
     releases_created: int = 0
+    asks_created: int = 0
 
 
 def load_demo(
@@ -87,6 +89,9 @@ def load_demo(
                 )
                 recorded = record_response(workspace, data)
                 loaded.responses["created" if recorded.created else "unchanged"] += 1
+    loaded.asks_created = load_asks(
+        workspace, survey, list(stored.values()), random.Random(f"{seed}:asks")
+    )
     return loaded
 
 

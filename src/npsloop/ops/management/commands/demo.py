@@ -48,6 +48,7 @@ class Command(BaseCommand):
             f'Demo workspace "{loaded.workspace.name}" (slug {loaded.workspace.slug}): '
             f"{c['created']} contacts created, {c['updated']} updated, {c['unchanged']} unchanged "
             f"in {loaded.accounts} accounts; {r['created']} responses created, "
-            f"{r['unchanged']} already there; {loaded.releases_created} releases created "
+            f"{r['unchanged']} already there; {loaded.asks_created} asks and "
+            f"{loaded.releases_created} releases created "
             f"({time.monotonic() - started:.1f} s)."
         )
