@@ -494,6 +494,31 @@ def run_forecast(survey_id: int, days: int, profile: bool) -> dict[str, Any]:
     }
 
 
+def hold(survey_id: int) -> dict[str, Any]:
+    """Make today a day with nothing due and no cap to stop early: the caps off, and a major
+    release an hour ago, whose blackout postpones every due ask. The next run must read
+    every contact to learn that nobody may be asked (the slowest run that asks nobody)."""
+    from django.utils import timezone
+
+    from npsloop.program.models import Programme
+    from npsloop.program.programmes import update_programme
+    from npsloop.program.services import create_release
+    from npsloop.surveys.models import Survey
+
+    survey = Survey.objects.select_related("workspace").get(pk=survey_id)
+    programme = Programme.objects.get(survey=survey)
+    update_programme(
+        programme, {"daily_cap": None, "daily_cap_percent": None, "account_cap_per_week": None}
+    )
+    create_release(
+        survey.workspace,
+        name="bench: major release an hour ago",
+        released_at=timezone.now() - timedelta(hours=1),
+        major=True,
+    )
+    return {"blackout_days": programme.blackout_days}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.planner_fixture", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -501,6 +526,8 @@ def main(argv: list[str]) -> int:
     seeding.add_argument("--contacts", type=int, required=True)
     seeding.add_argument("--cap-percent", type=float, default=2.0, help="daily_cap_percent")
     seeding.add_argument("--account-cap", type=int, default=5, help="account_cap_per_week")
+    holding = commands.add_parser("hold", help="caps off and a blackout from now: nothing due")
+    holding.add_argument("--survey", type=int, required=True)
     for name in ("plan", "forecast"):
         command = commands.add_parser(name, help=f"time {name}() once")
         command.add_argument("--survey", type=int, required=True)
@@ -511,6 +538,8 @@ def main(argv: list[str]) -> int:
     django.setup()
     if args.command == "seed":
         result = seed(args.contacts, args.cap_percent, args.account_cap or None)
+    elif args.command == "hold":
+        result = hold(args.survey)
     elif args.command == "plan":
         result = run_plan(args.survey, args.profile)
     else:
