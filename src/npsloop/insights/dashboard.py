@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from npsloop.contacts.models import Account, Contact
 from npsloop.errors import InvalidInput
 from npsloop.insights.funnel import Funnel, ask_funnel
 from npsloop.insights.metrics import (
@@ -518,8 +519,6 @@ class AccountRow:
 
 def accounts(workspace: Workspace, filters: Filters) -> list[AccountRow]:
     """Account-level NPS for the period against the period before, busiest accounts first."""
-    from npsloop.contacts.models import Account
-
     now = dict(_by(workspace, filters.query(group_by=["account"]), "account"))
     before = dict(_by(workspace, filters.query(filters.period.previous(), ["account"]), "account"))
     keys = [key for key in now if key is not None]
@@ -561,8 +560,6 @@ class PersonRow:
 
 def account_people(workspace: Workspace, account_id: int, filters: Filters) -> list[PersonRow]:
     """The account's contacts with their latest score in the period (all who answered)."""
-    from npsloop.contacts.models import Contact
-
     zone = ZoneInfo(workspace.time_zone)
     responses = Response.objects.filter(
         workspace=workspace,
