@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from npsloop.contacts.fields import ContactData
-from npsloop.contacts.models import Contact
+from npsloop.contacts.models import Account, Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.errors import InvalidInput
 from npsloop.insights import dashboard
@@ -358,3 +358,55 @@ def test_each_table_of_the_overview_exports_as_csv(workspace: Workspace, survey:
     refused = client.get(f"/w/{workspace.slug}/?format=csv&table=comments")
     assert refused.status_code == 400
     assert "must be one of summary, histogram, funnel, benchmarks" in refused.content.decode()
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raws=raw_responses)
+def test_account_and_cohort_numbers_equal_the_raw_computation(
+    zoned: tuple[Workspace, Survey, dict[str, Contact]], raws: list[Raw]
+) -> None:
+    workspace, survey, people = zoned
+    signups = {"free": datetime(2025, 2, 1, tzinfo=UTC), "pro": datetime(2025, 8, 1, tzinfo=UTC)}
+    for plan, contact in people.items():
+        contact.account = Account.objects.get_or_create(
+            workspace=workspace, external_id=f"acc-{plan}"
+        )[0]
+        contact.signed_up_at = signups.get(plan)
+        contact.save()
+    released = NOW - timedelta(days=45)
+    Release.objects.get_or_create(workspace=workspace, name="v2", released_at=released, major=True)
+    with time_machine.travel(NOW, tick=False):
+        _store(workspace, survey, people, raws)
+        filters = resolve_filters(workspace, {"period": "90d"}, dashboard.today_in(workspace))
+        inside = _inside(filters.period)
+        before = _inside(filters.period.previous())
+        rows = {row.external_id: row for row in dashboard.accounts(workspace, filters)}
+        for plan in PLANS:
+            mine = [r for r in raws if r.plan == plan]
+            expected = _expected(mine, inside)
+            if not expected.n:
+                assert f"acc-{plan}" not in rows
+                continue
+            row = rows[f"acc-{plan}"]
+            assert row.summary == expected
+            assert row.previous == _expected(mine, before)
+
+        day = released.astimezone(ZoneInfo(ZONE)).date()
+        releases, cohorts = dashboard.cohorts_by_release(
+            workspace, filters, cohort="signup_quarter", window=30
+        )
+        assert [r.name for r in releases] == ["v2"]
+        quarter_of = {"free": "2025-Q1", "pro": "2025-Q3", "enterprise": None}
+        by_cohort = {row.cohort: row.changes[0] for row in cohorts}
+        for plan, cohort in quarter_of.items():
+            mine = [r for r in raws if r.plan == plan]
+            earlier = _expected(mine, lambda r: day - timedelta(days=30) <= r.day() < day)
+            later = _expected(mine, lambda r: day <= r.day() < day + timedelta(days=30))
+            change = by_cohort.get(cohort)
+            if not earlier.n and not later.n:
+                assert change is None
+                continue
+            assert change is not None
+            assert (change.before, change.after) == (earlier, later)
