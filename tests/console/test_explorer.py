@@ -23,7 +23,7 @@ from npsloop.contacts.models import Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.errors import InvalidInput
 from npsloop.insights import explorer
-from npsloop.insights.dashboard import Filters, Period
+from npsloop.insights.filters import Filters, Period
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys.erasure import erase_contact
 from npsloop.surveys.models import Response, Survey

@@ -19,7 +19,7 @@ from npsloop.contacts.models import Account, Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.errors import InvalidInput
 from npsloop.insights import dashboard
-from npsloop.insights.dashboard import Filters, Period, resolve_filters, resolve_period
+from npsloop.insights.filters import Filters, Period, resolve_filters, resolve_period, today_in
 from npsloop.program.models import Release
 from npsloop.stats import Histogram, Summary, compare, summarize
 from npsloop.surveys.models import Response, ScoreDay, Survey
@@ -111,7 +111,7 @@ def test_every_dashboard_number_equals_the_raw_computation(
     workspace, survey, people = zoned
     with time_machine.travel(NOW, tick=False):
         _store(workspace, survey, people, raws)
-        today = dashboard.today_in(workspace)
+        today = today_in(workspace)
         filters = resolve_filters(workspace, {"period": period_key}, today)
         period = filters.period
         inside = _inside(period)
@@ -395,7 +395,7 @@ def test_account_and_cohort_numbers_equal_the_raw_computation(
     Release.objects.get_or_create(workspace=workspace, name="v2", released_at=released, major=True)
     with time_machine.travel(NOW, tick=False):
         _store(workspace, survey, people, raws)
-        filters = resolve_filters(workspace, {"period": "90d"}, dashboard.today_in(workspace))
+        filters = resolve_filters(workspace, {"period": "90d"}, today_in(workspace))
         inside = _inside(filters.period)
         before = _inside(filters.period.previous())
         rows = {row.external_id: row for row in dashboard.accounts(workspace, filters)}

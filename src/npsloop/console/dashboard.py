@@ -24,6 +24,7 @@ from npsloop.console.access import EDITORS, workspace_for
 from npsloop.contacts.models import Account
 from npsloop.errors import InvalidInput
 from npsloop.insights import dashboard
+from npsloop.insights import filters as periods
 from npsloop.insights.metrics import COHORT_GROUPS
 from npsloop.stats import Summary, summarize
 from npsloop.surveys.models import Channel, Survey
@@ -46,14 +47,14 @@ class Page:
         self.request = request
         self.workspace, self.role = workspace_for(request.user, slug)
         self.tab = tab
-        self.today = dashboard.today_in(self.workspace)
+        self.today = periods.today_in(self.workspace)
         self.errors: dict[str, str] = {}
         params = {key: request.GET.get(key, "") for key in request.GET}
         try:
-            self.filters = dashboard.resolve_filters(self.workspace, params, self.today)
+            self.filters = periods.resolve_filters(self.workspace, params, self.today)
         except InvalidInput as error:
             self.errors = dict(error.errors)
-            self.filters = dashboard.resolve_filters(self.workspace, {}, self.today)
+            self.filters = periods.resolve_filters(self.workspace, {}, self.today)
         self.csv = request.GET.get("format") == "csv"
 
     def query_string(self, **extra: str) -> str:
@@ -72,7 +73,7 @@ class Page:
             "filters": self.filters,
             "errors": self.errors,
             "surveys": surveys,
-            "periods": dashboard.PERIODS,
+            "periods": periods.PERIODS,
             "channels": Channel.values,
             "query": self.query_string(),
             "csv_query": self.query_string(**self.extra_params(context), format="csv"),
@@ -437,7 +438,7 @@ def account(request: HttpRequest, slug: str, account_id: int) -> HttpResponse:
             ([p.name, p.email, p.responses, p.latest_score, p.latest_at] for p in people),
         )
     mine = replace(page.filters, account_id=record.pk)
-    year = replace(mine, period=dashboard.resolve_period("year", "", "", page.today))
+    year = replace(mine, period=periods.resolve_period("year", "", "", page.today))
     buckets = dashboard.trend(page.workspace, year, "month")
     return page.render(
         "console/dashboard/account.html",

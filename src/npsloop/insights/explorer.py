@@ -19,8 +19,7 @@ from django.db.models.fields.json import KeyTransform
 
 from npsloop.contacts.models import Account, Contact
 from npsloop.errors import InvalidInput
-from npsloop.insights.dashboard import Filters
-from npsloop.insights.metrics import moment
+from npsloop.insights.filters import Filters, responses_in
 from npsloop.program.models import SurveyRequest
 from npsloop.surveys.models import Category, Response
 from npsloop.workspaces.models import Workspace
@@ -106,21 +105,7 @@ def matching_responses(
     """Every response of the workspace that the filters and criteria let through, newest
     first; InvalidInput for criteria that make no sense."""
     criteria.check()
-    zone = ZoneInfo(workspace.time_zone)
-    rows = Response.objects.filter(
-        workspace=workspace,
-        created_at__gte=moment(filters.period.since, zone),
-        created_at__lt=moment(filters.period.until, zone),
-    )
-    if filters.survey is not None:
-        rows = rows.filter(survey_id=filters.survey.pk)
-    if filters.channel is not None:
-        rows = rows.filter(channel=filters.channel)
-    if filters.wave is not None:
-        # Wave 0 is "asked by no wave", stored as NULL (see metrics).
-        rows = rows.filter(wave=filters.wave or None)
-    if filters.account_id is not None:
-        rows = rows.filter(account_id=filters.account_id)
+    rows = responses_in(workspace, filters)
     if criteria.category is not None:
         rows = rows.filter(category=criteria.category)
     if criteria.scores is not None:
