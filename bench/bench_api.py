@@ -16,11 +16,22 @@ import json
 import resource
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.cpu import cpu_by_process, spent
-from bench.servers import gunicorn, migrate, npsloop_env, postgres_database, run_child
+from bench.servers import (
+    gunicorn,
+    migrate,
+    npsloop_env,
+    postgres_database,
+    run_child,
+    server_process,
+    web_server,
+)
+from npsloop.ops.serving import WEB_THREADS
 
 DATABASE = "npsloop_bench_api"
 SCRIPT = Path(__file__).with_name("load.lua")
@@ -32,22 +43,37 @@ TARGET_RATIO = 0.5
 @dataclass(frozen=True)
 class ServerConfig:
     workers: int
-    worker_class: str = "sync"
+    worker_class: str = "granian"  # or gunicorn's "sync" or "gthread", to compare
     threads: int = 1
 
     def __str__(self) -> str:
+        if self.worker_class == "granian":
+            return f"granian, {self.workers} workers x {self.threads} threads"
         threads = f" x {self.threads} threads" if self.worker_class == "gthread" else ""
         return f"gunicorn {self.worker_class}, {self.workers} workers{threads}"
 
 
-# What `npsloop web` runs on two cores, and the best of the sweep here (bench/README.md).
-DEFAULT_CONFIG = ServerConfig(workers=2, worker_class="gthread", threads=4)
+@contextmanager
+def serving(env: dict[str, str], config: ServerConfig) -> Iterator[str]:
+    """The server of this configuration on loopback; yields its base URL."""
+    if config.worker_class == "granian":
+        with web_server(env, workers=config.workers, threads=config.threads) as base:
+            yield base
+    else:
+        with gunicorn(
+            env, workers=config.workers, worker_class=config.worker_class, threads=config.threads
+        ) as base:
+            yield base
+
+
+# What `npsloop web` runs on two cores (bench/README.md).
+DEFAULT_CONFIG = ServerConfig(workers=2, threads=WEB_THREADS)
 SWEEP = [
-    ServerConfig(2),
-    ServerConfig(3),
-    ServerConfig(4),
+    ServerConfig(2, threads=1),
+    ServerConfig(2, threads=2),
+    ServerConfig(2, threads=4),
+    ServerConfig(3, threads=2),
     ServerConfig(2, "gthread", 4),
-    ServerConfig(3, "gthread", 4),
 ]
 
 
@@ -102,8 +128,7 @@ def run_wrk(base: str, seconds: float, connections: int, *script_args: str) -> L
     """One bounded wrk run: `connections` keep-alive connections for `seconds`, one thread."""
     port = base.rsplit(":", 1)[1]
 
-    def server(command: str) -> bool:
-        return "gunicorn" in command and f"127.0.0.1:{port}" in command
+    server = server_process(int(port))
 
     def database(command: str) -> bool:
         return command.startswith("postgres:") and f" {DATABASE} " in command
@@ -170,9 +195,7 @@ def measure(
         migrate(env)
         fixture = run_child(env, "bench.workspace_fixture", "Bench API")
         post_args = ("post", fixture["key"], ",".join(str(s) for s in fixture["surveys"]))
-        with gunicorn(
-            env, workers=config.workers, worker_class=config.worker_class, threads=config.threads
-        ) as base:
+        with serving(env, config) as base:
             run_wrk(base, 2, connections, "healthz")
             warm = run_wrk(base, 3, connections, *post_args)
             healthz = run_wrk(base, healthz_seconds, connections, "healthz")

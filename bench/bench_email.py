@@ -7,7 +7,7 @@ send: ≥ 100 emails/s from one worker process (`npsloop send`), judged on Postg
 RSS and the SQLite figure are reported for information. The mail server is bench/smtp_sink.py
 in its own process on loopback, and every message it received is checked against the asks.
 
-followup: GET /r/<token>/<score> on the production web server (gunicorn) with PostgreSQL,
+followup: GET /r/<token>/<score> on the production web server (granian) with PostgreSQL,
 p99 ≤ 50 ms with 50 concurrent clients, no answer other than 2xx. Load from wrk
 (bench/followup.lua), a fixed number of connections for a fixed time.
 """
@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from bench.bench_api import DEFAULT_CONFIG, Load
+from bench.bench_api import DEFAULT_CONFIG, Load, ServerConfig, serving
 from bench.cpu import cpu_by_process, spent
-from bench.servers import ROOT, gunicorn, migrate, npsloop_env, postgres_database, run_child
+from bench.servers import ROOT, migrate, npsloop_env, postgres_database, run_child, server_process
 
 NPSLOOP = Path(sys.executable).with_name("npsloop")
 SEND_DATABASE = "npsloop_bench_email"
@@ -262,8 +262,7 @@ def run_wrk(base: str, seconds: float, connections: int, tokens: Path) -> Load:
     """One bounded wrk run over followup.lua; CPU of the web server and database beside it."""
     port = base.rsplit(":", 1)[1]
 
-    def server(command: str) -> bool:
-        return "gunicorn" in command and f"127.0.0.1:{port}" in command
+    server = server_process(int(port))
 
     def database(command: str) -> bool:
         return command.startswith("postgres:") and f" {FOLLOWUP_DATABASE} " in command
@@ -327,6 +326,12 @@ def followup_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=DEFAULT_CONFIG.workers)
     parser.add_argument("--threads", type=int, default=DEFAULT_CONFIG.threads)
     parser.add_argument(
+        "--server",
+        choices=["granian", "gunicorn"],
+        default="granian",
+        help="granian (what `npsloop web` runs) or gunicorn's gthread worker, to compare",
+    )
+    parser.add_argument(
         "--single-seconds",
         type=float,
         default=10,
@@ -339,10 +344,11 @@ def followup_main(argv: list[str] | None = None) -> int:
         return 1
     seconds = 5.0 if args.quick else args.seconds
     single_seconds = min(3.0, args.single_seconds) if args.quick else args.single_seconds
-    worker_class = "gthread" if args.threads > 1 else "sync"
+    config = ServerConfig(
+        args.workers, "granian" if args.server == "granian" else "gthread", args.threads
+    )
     print(
-        f"== GET /r/<token>/<score> on gunicorn {worker_class} {args.workers} workers x "
-        f"{args.threads} threads + PostgreSQL, {args.connections} connections for "
+        f"== GET /r/<token>/<score> on {config} + PostgreSQL, {args.connections} connections for "
         f"{seconds:.0f} s, random tokens of {args.asks:,} sent asks, random scores"
     )
     single: Load | None = None
@@ -358,9 +364,7 @@ def followup_main(argv: list[str] | None = None) -> int:
             f"--tokens={tokens}",
         )  # fmt: skip
         first = tokens.read_text(encoding="ascii").split("\n", 1)[0]
-        with gunicorn(
-            env, workers=args.workers, worker_class=worker_class, threads=args.threads
-        ) as base:
+        with serving(env, config) as base:
             check_page(base, first, fixture["question"])
             print(f"  GET /r/{first}/9: 200, shows {fixture['question']!r}")
             run_wrk(base, 3, args.connections, tokens)  # warm-up: imports, connections

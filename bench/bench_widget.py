@@ -1,5 +1,5 @@
 """POST /widget/v1/check, the in-app widget's "show a survey or not", on the production web
-server (gunicorn) with PostgreSQL.
+server (granian, as `npsloop web` runs it) with PostgreSQL.
 
     python -m bench.bench_widget [--seconds 60] [--connections 50] [--quick] [--profile]
 
@@ -10,7 +10,7 @@ show: false), a few never asked (their first check shows the survey and records 
 later ones show the same open survey again); every check identifies a random user with the
 properties they were stored with and a valid userHash (bench/widget_fixture.py). GET
 /healthz on the same server in the same run is the reference; 8 connections are reported
-beside 50. `--profile` then shows where a check's time goes: py-spy on the gunicorn workers
+beside 50. `--profile` then shows where a check's time goes: py-spy on the web server's workers
 under load and, in a child process, the SQL statements of each kind of answer and a
 cProfile of the checks.
 """
@@ -32,9 +32,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.bench_api import DEFAULT_CONFIG, Load, ServerConfig
+from bench.bench_api import DEFAULT_CONFIG, Load, ServerConfig, serving
 from bench.cpu import TICKS, cpu_by_process, spent
-from bench.servers import ROOT, gunicorn, migrate, npsloop_env, postgres_database, run_child
+from bench.servers import (
+    ROOT,
+    migrate,
+    npsloop_env,
+    postgres_database,
+    run_child,
+    server_process,
+)
 
 DATABASE = "npsloop_bench_widget"
 SCRIPT = Path(__file__).with_name("widget.lua")
@@ -65,8 +72,7 @@ def run_wrk(base: str, seconds: float, connections: int, *script_args: str) -> C
     """One bounded wrk run over widget.lua; CPU of the web server and database beside it."""
     port = base.rsplit(":", 1)[1]
 
-    def server(command: str) -> bool:
-        return "gunicorn" in command and f"127.0.0.1:{port}" in command
+    server = server_process(int(port))
 
     def database(command: str) -> bool:
         return command.startswith("postgres:") and f" {DATABASE} " in command
@@ -274,9 +280,7 @@ def measure(
     )
     bodies = [json.loads(line) for line in bodies_path.read_text(encoding="utf-8").splitlines()]
     check = ("check", str(bodies_path))
-    with gunicorn(
-        env, workers=config.workers, worker_class=config.worker_class, threads=config.threads
-    ) as base:
+    with serving(env, config) as base:
         check_answers(base, bodies, fixture["examples"])
         run_wrk(base, 3, args.connections, *check)  # warm-up: imports, connections, memories
         healthz = run_wrk(base, args.healthz_seconds, args.connections, "healthz")
@@ -293,15 +297,13 @@ def measure(
 def profile_server(
     base: str, connections: int, check: tuple[str, ...], seconds: int = 20
 ) -> list[str]:
-    """py-spy on the gunicorn workers while wrk loads them: where their Python time goes.
+    """py-spy on the web server's workers while wrk loads them: where their Python time goes.
     Returns the lines to print after the figures, which this extra load must not disturb."""
     if not PY_SPY.exists():
         return [f"(no py-spy at {PY_SPY}: `.venv/bin/pip install py-spy` for a server profile)"]
     port = base.rsplit(":", 1)[1]
     [master] = [
-        pid
-        for pid in cpu_by_process(lambda c: "gunicorn" in c and f"127.0.0.1:{port}" in c)
-        if _parent(pid) == os.getpid()
+        pid for pid in cpu_by_process(server_process(int(port))) if _parent(pid) == os.getpid()
     ]
     with tempfile.NamedTemporaryFile(suffix=".txt") as output:
         # --gil: only samples of threads holding the GIL, i.e. running Python; a thread
@@ -322,7 +324,7 @@ def profile_server(
             return [f"py-spy failed ({spy.returncode}): {errors.strip()[-500:]}"]
         stacks = Path(output.name).read_text(encoding="utf-8").splitlines()
     return [
-        f"== py-spy on the gunicorn workers, {seconds} s at {connections} connections "
+        f"== py-spy on the web server's workers, {seconds} s at {connections} connections "
         f"({load.rate:,.0f} checks/s while sampled at 100 Hz)",
         *summarize_stacks(stacks),
     ]
@@ -342,7 +344,7 @@ AREAS = [
     ("Django ORM (building SQL, turning rows into models)", ("django/db/",)),
     ("the locmem cache (pickling)", ("django/core/cache/", "pickle", "copyreg")),
     ("Django request handling, URL routing, middleware, responses", ("django/",)),
-    ("gunicorn (HTTP parsing, sockets, threads)", ("gunicorn/",)),
+    ("the web server's Python side (granian, gunicorn)", ("gunicorn/", "granian/")),
     ("npsloop itself", ("npsloop/",)),
     ("json", ("json/",)),
 ]
@@ -421,10 +423,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile-checks", type=int, default=2000)
     parser.add_argument(
-        "--workers", type=int, default=DEFAULT_CONFIG.workers, help="gunicorn processes"
+        "--workers", type=int, default=DEFAULT_CONFIG.workers, help="web server processes"
     )
+    parser.add_argument("--threads", type=int, default=DEFAULT_CONFIG.threads, help="per process")
     parser.add_argument(
-        "--threads", type=int, default=DEFAULT_CONFIG.threads, help="per process; 1: sync"
+        "--server",
+        choices=["granian", "gunicorn"],
+        default="granian",
+        help="granian (what `npsloop web` runs) or gunicorn's gthread worker, to compare",
     )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -434,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         args.seconds, args.low_seconds, args.healthz_seconds = 10.0, 5.0, 5.0
     load = os.getloadavg()[0]
     print(
-        f"== POST /widget/v1/check on gunicorn + PostgreSQL, {args.connections} connections "
+        f"== POST /widget/v1/check on {args.server} + PostgreSQL, {args.connections} connections "
         f"for {args.seconds:.0f} s ({args.low_connections} for {args.low_seconds:.0f} s), "
         f"random users of {args.users:,}; load average before: {load:.2f}"
     )
@@ -443,7 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         npsloop_env(url) as env,
         tempfile.TemporaryDirectory(prefix="npsloop-bench-") as folder,
     ):
-        config = ServerConfig(args.workers, "gthread" if args.threads > 1 else "sync", args.threads)
+        kind = "granian" if args.server == "granian" else "gthread"
+        config = ServerConfig(args.workers, kind, args.threads)
         measured, bodies = measure(args, config, env, Path(folder))
         passed = report(measured, config, args.connections, args.low_connections)
         if measured.server_profile:

@@ -1,5 +1,6 @@
 """What the web and database benchmarks stand on: a throw-away PostgreSQL database, npsloop
-commands run against it, and the production web server (gunicorn) started on loopback.
+commands run against it, and the production web server (granian, as `npsloop web` starts
+it) on loopback, or gunicorn to compare.
 
 Everything that touches Django runs in a child process with its own environment, so a bench
 never depends on how (or whether) the parent process configured Django.
@@ -16,10 +17,12 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from npsloop.ops.serving import WEB_THREADS, web_argv
 
 PG_HOST = os.getenv("BENCH_PG_HOST", "127.0.0.1")
 PG_USER = os.getenv("BENCH_PG_USER", "postgres")
@@ -89,6 +92,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_process(port: int) -> Callable[[str], bool]:
+    """Whether a command line is one of the processes of `web_server` on that port."""
+    return lambda command: (
+        f"npsloop web 127.0.0.1:{port}" in command
+        or ("gunicorn" in command and f"127.0.0.1:{port}" in command)
+    )
+
+
+@contextmanager
+def web_server(env: dict[str, str], *, workers: int, threads: int = WEB_THREADS) -> Iterator[str]:
+    """`npsloop web`'s server (granian) on loopback with these workers and threads; yields
+    its base URL. Its processes are named "npsloop web 127.0.0.1:<port>" (server_process)."""
+    port = free_port()
+    command = web_argv("127.0.0.1", port, workers, "warning", threads=threads)
+    with _serving(command, env, port) as base:
+        yield base
+
+
 @contextmanager
 def gunicorn(
     env: dict[str, str], *, workers: int, worker_class: str = "sync", threads: int = 1
@@ -105,6 +126,12 @@ def gunicorn(
         "--log-level=warning",
         "--backlog=2048",
     ]
+    with _serving(command, env, port) as base:
+        yield base
+
+
+@contextmanager
+def _serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -123,11 +150,11 @@ def _wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 6
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {server.returncode} before serving")
+            raise RuntimeError(f"the web server exited with code {server.returncode} first")
         try:
             with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
                 if answer.status == 200:
                     return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer {base}/healthz within {timeout:.0f} s")
+    raise RuntimeError(f"the web server did not answer {base}/healthz in {timeout:.0f} s")

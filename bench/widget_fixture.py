@@ -25,7 +25,7 @@ the userHash made with `identity.user_hash`, and a page URL.
 expected), widget displays recorded (at most one open per user) and the asks by status.
 
 `profile` runs checks in this process through the WSGI application (the same middleware as
-gunicorn), counts the SQL statements of each kind of answer with Django's
+the web server), counts the SQL statements of each kind of answer with Django's
 CaptureQueriesContext plus the connection health checks Django makes outside it, prints
 them, then profiles the checks with cProfile. It prints text, not JSON.
 """
@@ -342,7 +342,7 @@ def state(since: datetime) -> dict[str, Any]:
 
 
 def _wsgi_caller() -> Callable[[bytes], tuple[int, bytes]]:
-    """POST /widget/v1/check through the same WSGI application gunicorn runs."""
+    """POST /widget/v1/check through the same WSGI application the web server runs."""
     from npsloop.wsgi import application
 
     def call(body: bytes) -> tuple[int, bytes]:
@@ -377,7 +377,7 @@ def _wsgi_caller() -> Callable[[bytes], tuple[int, bytes]]:
 
         chunks = application(environ, start_response)
         content = b"".join(chunks)
-        chunks.close()  # sends request_finished, as gunicorn does
+        getattr(chunks, "close", lambda: None)()  # Django's sends request_finished then
         return int(status[0].split()[0]), content
 
     return call

@@ -8,6 +8,7 @@ from api_client import ApiClient
 from django.core.cache import cache, caches
 from huey.contrib.djhuey import HUEY
 
+from npsloop.memory import forget_all
 from npsloop.surveys.models import Survey
 from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
@@ -29,6 +30,7 @@ def _forget_remembered() -> None:
     their transactions are rolled back, so a remembered survey could belong to another."""
     cache.clear()
     caches["shared"].clear()
+    forget_all()
 
 
 @pytest.fixture

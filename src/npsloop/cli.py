@@ -32,7 +32,7 @@ USAGE = """usage: npsloop COMMAND [options]   (npsloop COMMAND --help for a comm
 
 Running
   run                     web server and background worker together (Ctrl-C stops both)
-  web                     the production web server (gunicorn) only
+  web                     the production web server (granian) only
   worker                  the background worker (Huey consumer); --no-periodic on extra machines
   migrate                 create or upgrade the database tables
 

@@ -117,6 +117,13 @@ def _database() -> dict[str, object]:
     if url:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=600))
         config["CONN_HEALTH_CHECKS"] = True
+        if config.get("ENGINE") == "django.db.backends.postgresql":
+            options = config.setdefault("OPTIONS", {})
+            assert isinstance(options, dict)
+            # Django's queries are never prepared (it binds parameters on the client); a
+            # statement npsloop asks to prepare is, once per connection (the widget's check:
+            # planning its joins costs PostgreSQL ten times running them).
+            options.setdefault("prepare_threshold", 1_000_000_000)
         return config
     # SQLite is the embedded default: WAL lets the web server read while the worker writes,
     # IMMEDIATE transactions take the write lock up front so concurrent writers wait

@@ -4,6 +4,7 @@ fetch every link record nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
+from html import escape
 
 import pytest
 import time_machine
@@ -13,11 +14,13 @@ from django.utils import timezone
 from npsloop.contacts.models import Contact
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys.models import Response, Survey
+from tests.channels.conftest import WsgiClient, client_for
 
 
 @pytest.fixture
-def client() -> Client:
-    return Client()
+def client(transport: str) -> Client:
+    """Each test through Django's test client and through the production application."""
+    return client_for(transport)  # type: ignore[no-any-return]
 
 
 def record(client: Client, ask: SurveyRequest, score: object, **extra: str) -> object:
@@ -243,3 +246,48 @@ def test_the_one_click_unsubscribe_of_rfc_8058_needs_no_csrf_token(
     assert reply.status_code == 200
     ann.refresh_from_db()
     assert ann.unsubscribed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "email"),
+    [("Ann <b>Lee</b> & Co", "ann@example.com"), ("", "ann@example.com"), ("Ann", None)],
+)
+def test_the_production_route_serves_the_same_page_as_the_view(
+    ask: SurveyRequest, ann: Contact, survey: Survey, name: str, email: str | None
+) -> None:
+    ann.name, ann.email = name, email
+    ann.save()
+    survey.texts = {"en": {"page_title": "For {name} <{email}>: {product}"}}
+    survey.save()
+    for score in (0, 7, 10):
+        direct = Client().get(f"/r/{ask.token}/{score}")
+        fast = WsgiClient().get(f"/r/{ask.token}/{score}")
+        again = WsgiClient().get(f"/r/{ask.token}/{score}")  # from the kept page
+        assert direct.status_code == fast.status_code == again.status_code == 200
+        assert fast.content == again.content == direct.content
+    html = direct.content.decode()
+    assert f"For {escape(name)} &lt;{escape(email or '')}&gt;: Acme Cloud" in html
+    assert "StandIn" not in html
+    head = WsgiClient().head(f"/r/{ask.token}/7")
+    assert head.status_code == 200 and head.content == b""
+    assert int(head["Content-Length"]) == len(fast.content)
+
+
+def test_a_formatted_merge_field_is_rendered_for_each_person(
+    ask: SurveyRequest, ann: Contact, survey: Survey
+) -> None:
+    survey.texts = {"en": {"page_title": "[{name:>12}]"}}
+    survey.save()
+    page = WsgiClient().get(f"/r/{ask.token}/9")
+    assert f"[{ann.name:>12}]" in page.content.decode()
+
+
+def test_a_changed_survey_reaches_the_page_once_the_kept_one_is_forgotten(
+    ask: SurveyRequest, survey: Survey
+) -> None:
+    assert "Acme Cloud" in WsgiClient().get(f"/r/{ask.token}/5").content.decode()
+    survey.product_name = "Acme Orbit"
+    survey.save()
+    with time_machine.travel(timezone.now() + timedelta(seconds=6)):
+        page = WsgiClient().get(f"/r/{ask.token}/5").content.decode()
+    assert "Acme Orbit" in page and "Acme Cloud" not in page

@@ -15,10 +15,12 @@ from django.utils import timezone
 from npsloop.channels.email.dispatch import send_due_asks
 from npsloop.channels.inapp.identity import user_hash
 from npsloop.contacts.models import Contact
+from npsloop.memory import forget_all
 from npsloop.program.asks import ask_contacts
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys.models import Response, Survey
 from npsloop.workspaces.models import Workspace
+from tests.channels.conftest import WsgiClient
 
 USER = {
     "id": "u-7",
@@ -30,10 +32,25 @@ USER = {
 }
 
 
+def forget() -> None:
+    """What the widget remembers for seconds, forgotten at once."""
+    cache.clear()
+    forget_all()
+
+
+def client_of(transport: str) -> Any:
+    return WsgiClient() if transport == "wsgi" else Client()
+
+
+TRANSPORTS = pytest.mark.parametrize("transport", ["django", "wsgi"])
+
+
 class Widget:
-    def __init__(self, workspace: Workspace, origin: str | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, origin: str | None = None, transport: str = "django"
+    ) -> None:
         self.workspace = workspace
-        self.client = Client()
+        self.client = client_of(transport)
         self.origin = origin
 
     def post(self, endpoint: str, **body: Any) -> Any:
@@ -51,9 +68,11 @@ class Widget:
         return self.post("check", **body)
 
 
-@pytest.fixture
-def widget(workspace: Workspace, survey: Survey) -> Widget:
-    return Widget(workspace)
+@pytest.fixture(params=["django", "wsgi"])
+def widget(workspace: Workspace, survey: Survey, request: pytest.FixtureRequest) -> Widget:
+    """Each test twice: through Django's test client, and through the WSGI application the
+    production server runs, where the check has a route of its own."""
+    return Widget(workspace, transport=request.param)
 
 
 def test_it_shows_an_identified_user_the_survey_and_records_the_display(widget: Widget) -> None:
@@ -177,7 +196,7 @@ def test_anonymous_visitors_are_sampled_sticky_per_device(
     }
     workspace.anonymous_sample_percent = 100
     workspace.save()
-    cache.clear()  # settings reach the widget within seconds, not at once
+    forget()  # settings reach the widget within seconds, not at once
     reply = widget.check(user=None)
     assert reply.json()["show"] is True
     token = reply.json()["token"]
@@ -211,22 +230,23 @@ def test_events_and_targeting(widget: Widget, survey: Survey) -> None:
     SurveyRequest.objects.all().delete()
     survey.targeting = {"properties": {"role": "viewer"}}
     survey.save()
-    cache.clear()
+    forget()
     assert widget.check(event="completed_onboarding").json() == {
         "show": False,
         "reason": "not targeted",
     }
 
 
-def test_cors_only_for_listed_origins(workspace: Workspace, survey: Survey) -> None:
-    outsider = Widget(workspace, origin="https://evil.example")
+@TRANSPORTS
+def test_cors_only_for_listed_origins(workspace: Workspace, survey: Survey, transport: str) -> None:
+    outsider = Widget(workspace, origin="https://evil.example", transport=transport)
     reply = outsider.check()
     assert reply.status_code == 403
     assert "Access-Control-Allow-Origin" not in reply
     workspace.widget_origins = "https://app.acme.example\n"
     workspace.save()
-    cache.clear()
-    insider = Widget(workspace, origin="https://app.acme.example")
+    forget()
+    insider = Widget(workspace, origin="https://app.acme.example", transport=transport)
     reply = insider.check()
     assert reply.status_code == 200
     assert reply["Access-Control-Allow-Origin"] == "https://app.acme.example"
@@ -250,10 +270,11 @@ def test_cors_only_for_listed_origins(workspace: Workspace, survey: Survey) -> N
         ('{"key": "KEY", "device": "d", "event": {}}', 400, "event"),
     ],
 )
+@TRANSPORTS
 def test_bad_requests_say_what_was_wrong(
-    workspace: Workspace, survey: Survey, body: str, status: int, words: str
+    workspace: Workspace, survey: Survey, body: str, status: int, words: str, transport: str
 ) -> None:
-    reply = Client().post(
+    reply = client_of(transport).post(
         "/widget/v1/check",
         body.replace("KEY", workspace.publishable_key),
         content_type="application/json",

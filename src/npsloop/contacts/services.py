@@ -153,7 +153,7 @@ def _merge(
             _fill(contact, data, accounts)
             changed = True
         else:
-            changed = _apply(contact, data, accounts)
+            changed = apply_changes(contact, data, accounts)
         known.remember(contact)
         if is_new:
             contact.created_at = contact.updated_at = now
@@ -249,7 +249,8 @@ def _accounts_for(
     return ids
 
 
-def _apply(contact: Row, data: ContactData, accounts: Mapping[str, Account | int]) -> bool:
+def apply_changes(contact: Row, data: ContactData, accounts: Mapping[str, Account | int]) -> bool:
+    """Apply a cleaned item to a contact in memory; whether anything changed."""
     changed = False
     for name in CONTACT_FIELDS:
         value = getattr(data, name)
@@ -275,7 +276,7 @@ def _apply(contact: Row, data: ContactData, accounts: Mapping[str, Account | int
 
 
 def _fill(contact: NewContact, data: ContactData, accounts: Mapping[str, Account | int]) -> None:
-    """``_apply`` to a contact that is not stored yet, without comparing to blank values."""
+    """``apply_changes`` to a contact that is not stored yet, without comparing to blank values."""
     contact.external_id = data.external_id
     contact.email = data.email
     if data.name is not None:

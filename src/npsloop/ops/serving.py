@@ -13,24 +13,34 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-# Two cores serve best with one process per core and a few threads each: requests mostly
-# wait on the database, and threads share a process's memory.
+# One process per core: the Python that answers a request holds its process's lock, so
+# more processes, not threads, use more cores. A second thread per process runs while the
+# first waits on the database (bench/README.md: "the web server").
 DEFAULT_WEB_WORKERS = max(1, min(4, os.cpu_count() or 1))
-WEB_THREADS = 4
+WEB_THREADS = 2
 
 
-def gunicorn_argv(host: str, port: int, workers: int, log_level: str = "info") -> list[str]:
+def web_argv(
+    host: str, port: int, workers: int, log_level: str = "info", threads: int = WEB_THREADS
+) -> list[str]:
+    """The production web server: granian, serving `npsloop.wsgi:application`. Its HTTP
+    side is Rust, which leaves the cores to npsloop: on two cores it answers several times
+    the requests gunicorn does (bench/README.md). Further options: GRANIAN_* variables."""
     return [
         sys.executable,
         "-m",
-        "gunicorn",
-        "npsloop.wsgi:application",
-        f"--bind={bind_address(host, port)}",
+        "granian",
+        "--interface=wsgi",
+        f"--host={host}",
+        f"--port={port}",
         f"--workers={workers}",
-        "--worker-class=gthread",
-        f"--threads={WEB_THREADS}",
-        "--graceful-timeout=10",
+        f"--blocking-threads={threads}",
+        "--no-ws",
+        "--respawn-failed-workers",
+        "--workers-kill-timeout=10",
         f"--log-level={log_level}",
+        f"--process-name=npsloop web {bind_address(host, port)}",
+        "npsloop.wsgi:application",
     ]
 
 

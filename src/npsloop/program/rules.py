@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from npsloop.contacts.models import Contact
 from npsloop.program.models import PENDING_STATUSES, SurveyRequest
@@ -71,6 +72,45 @@ def skip_reasons(
         for contact_id in [*asked, *answered]:
             reasons.setdefault(contact_id, Skip.COOLDOWN)
     return reasons
+
+
+class AskFacts(Protocol):
+    """What the rules read of an ask."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def sent_at(self) -> datetime | None: ...
+
+
+def skip_reason_of(
+    contact: Contact,
+    asks: Iterable[AskFacts],
+    last_answer: datetime | None,
+    channel: str,
+    since: datetime,
+    *,
+    ignoring: Collection[int] = (),
+) -> Skip | None:
+    """``skip_reasons`` for one contact whose history is already read: its asks that are
+    pending or were sent since ``since`` (others may be among them) and when it last
+    answered. The widget decides per page view from one read; a test holds the two equal."""
+    if contact.unsubscribed_at is not None:
+        return Skip.UNSUBSCRIBED
+    if channel == Channel.EMAIL and contact.bounced_at is not None:
+        return Skip.BOUNCED
+    if channel == Channel.EMAIL and not contact.email:
+        return Skip.NO_EMAIL
+    counted = [ask for ask in asks if ask.id not in ignoring]
+    if any(ask.status in PENDING_STATUSES for ask in counted):
+        return Skip.PENDING
+    if last_answer is not None and last_answer >= since:
+        return Skip.COOLDOWN
+    if any(ask.sent_at is not None and ask.sent_at >= since for ask in counted):
+        return Skip.COOLDOWN
+    return None
 
 
 def device_skip_reason(

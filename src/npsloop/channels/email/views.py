@@ -82,17 +82,17 @@ def score_link(request: HttpRequest, token: str, score: str) -> HttpResponse:
         # Answered already: show what they said, never a second response.
         return redirect("ask-page", token=token)
     if request.method == "GET":
-        _remember_open(ask, value)
+        remember_open(token, value)
     context = page_context(wording, score=value, response=None)
     context.update({"token": token, "auto_record": True})
     return render(request, "respond/followup.html", context)
 
 
-def _remember_open(ask: SurveyRequest, score: int) -> None:
+def remember_open(token: str, score: int) -> None:
     """Kept in the shared cache, not the database: a GET writes nothing (scanners make many),
     and each web process sees enough of a scanner's burst to tell it from a person."""
     now = timezone.now().timestamp()
-    key = f"npsloop:opens:{ask.token}"
+    key = f"npsloop:opens:{token}"
     opens = [o for o in caches["shared"].get(key, []) if now - o[1] < BURST_WINDOW.total_seconds()]
     opens = [*opens, (score, now)][-MAX_OPENS_KEPT:]
     caches["shared"].set(key, opens, timeout=int(BURST_WINDOW.total_seconds()))
@@ -123,9 +123,12 @@ def ask_page(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "respond/followup.html", context)
 
 
+@csrf_exempt
 @require_POST
 def record(request: HttpRequest, token: str) -> HttpResponse:
-    """The page's script records the chosen score here (JSON answer)."""
+    """The page's script records the chosen score here (JSON answer). No CSRF token: the
+    ask's token in the address is the proof, known only to the recipient (and no cookie
+    is involved that another site could ride on)."""
     ask = _ask(token)
     if ask is None:
         return JsonResponse({"error": "not found"}, status=404)
@@ -143,10 +146,11 @@ def record(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@csrf_exempt
 @require_POST
 def answers(request: HttpRequest, token: str) -> HttpResponse:
     """The follow-up form: score, reason and extra answers together. Works without any
-    script: a first submission records the score too."""
+    script: a first submission records the score too. No CSRF token, as for `record`."""
     ask = _ask(token)
     if ask is None:
         return not_found(request)

@@ -1,22 +1,34 @@
 """Whether the widget shows a survey now: one decision on the server, from the same contact
 rules as email (cooldown across channels and devices, unsubscribed, pending asks), the
-survey's targeting, dismissals, and sampling of anonymous visitors."""
+survey's targeting, dismissals, and sampling of anonymous visitors.
+
+Every page view of every signed-in user asks, and nearly every answer is "no": a known
+contact's decision is made from two reads (the contact with when it last answered, and its
+open or recent asks), in plain SQL, and only showing a survey writes.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_naive, make_aware
 
 from npsloop.channels.inapp.identity import Visitor
-from npsloop.contacts.models import Contact
-from npsloop.program.models import AskStatus, SurveyRequest
-from npsloop.program.rules import device_skip_reason, skip_reasons
+from npsloop.contacts.fields import ContactData
+from npsloop.contacts.models import Account, Contact
+from npsloop.contacts.services import apply_changes
+from npsloop.lean import fetch
+from npsloop.memory import Memory
+from npsloop.program.models import PENDING_STATUSES, AskStatus, SurveyRequest
+from npsloop.program.rules import cooldown_start, device_skip_reason, skip_reason_of
 from npsloop.program.targeting import targets
 from npsloop.surveys.models import Channel, Response, Survey
 from npsloop.workspaces.models import Workspace
@@ -28,36 +40,88 @@ SURVEY_MEMORY = 5.0
 class Decision:
     show: bool
     reason: str = ""
-    ask: SurveyRequest | None = None
+    survey: Survey | None = None
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class AskRow:
+    """What the decision reads of one of the contact's asks."""
+
+    id: int
+    survey_id: int
+    channel: str
+    status: str
+    token: str
+    sent_at: datetime | None
+    due_at: datetime
+    dismissed_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class History:
+    """A contact's asks that are pending, open in the widget, or sent since the earliest
+    cooldown start of the surveys being decided; and when it last answered anything."""
+
+    asks: list[AskRow]
+    last_answer: datetime | None
+
+
+SURVEYS = Memory(size=1_000)
 
 
 def widget_surveys(workspace: Workspace) -> list[Survey]:
     """The workspace's surveys the widget may show, remembered for a few seconds: every
     page view of every signed-in user asks for them."""
-    key = f"npsloop:widget-surveys:{workspace.pk}"
-    surveys: list[Survey] | None = cache.get(key)
+    surveys: list[Survey] | None = SURVEYS.get(str(workspace.pk))
     if surveys is None:
         surveys = list(
             Survey.objects.filter(workspace=workspace, is_active=True, in_app=True).order_by("pk")
         )
-        cache.set(key, surveys, timeout=SURVEY_MEMORY)
-    for survey in surveys:
-        survey.workspace = workspace
+        for survey in surveys:
+            survey.workspace = workspace
+        SURVEYS.set(str(workspace.pk), surveys, SURVEY_MEMORY)
     return surveys
 
 
+def candidates_for(workspace: Workspace, event: str) -> list[Survey]:
+    return [s for s in widget_surveys(workspace) if s.widget_event == event]
+
+
+def no_candidate_reason(event: str) -> str:
+    return f"no survey for event {event!r}" if event else "no widget survey"
+
+
+def history_start(candidates: list[Survey], now: datetime) -> datetime:
+    """How far back a decision between these surveys looks: the longest cooldown."""
+    return min((cooldown_start(survey, now) for survey in candidates), default=now)
+
+
 def decide(
-    workspace: Workspace, visitor: Visitor, contact: Contact | None, event: str, now: datetime
+    workspace: Workspace,
+    visitor: Visitor,
+    contact: Contact | None,
+    event: str,
+    now: datetime,
+    *,
+    history: History | None = None,
 ) -> Decision:
-    candidates = [s for s in widget_surveys(workspace) if s.widget_event == event]
+    """Show a survey or not. A contact's history may come with it (``known_contact``),
+    read since ``history_start`` of the event's surveys; else it is read here."""
+    candidates = candidates_for(workspace, event)
     if not candidates:
-        return Decision(False, f"no survey for event {event!r}" if event else "no widget survey")
+        return Decision(False, no_candidate_reason(event))
     reason = "not targeted"
     for survey in candidates:
         if contact is not None:
             if not targets(survey, contact, now):
                 continue
-            decision = _decide_for_contact(survey, contact, now)
+            if history is None:
+                found = _read(workspace, "c.id", contact.pk, history_start(candidates, now))
+                assert found is not None, "the contact was just stored"
+                history = found[2]
+            decision = _decide_for_contact(survey, contact, history, now)
         else:
             if not _sampled(workspace, survey, visitor.device):
                 reason = "anonymous visitor not sampled"
@@ -67,6 +131,110 @@ def decide(
             return decision
         reason = decision.reason
     return Decision(False, reason)
+
+
+def known_contact(
+    workspace: Workspace, data: ContactData, since: datetime
+) -> tuple[Contact, History] | None:
+    """The stored contact the widget identified, with its history since ``since``, in one
+    statement; None when it is not stored yet or the check brings changes to store
+    (``upsert_contact`` does that), so that this read never decides for a contact other
+    than the stored one. ``data`` is what ``clean_contact_data`` returned."""
+    if not data.external_id:
+        return None
+    found = _read(workspace, "c.external_id", data.external_id, since)
+    if found is None:
+        return None
+    contact, account, history = found
+    accounts_named: dict[str, Account | int] = {}
+    if data.account_external_id:
+        if account is None or data.account_external_id != account.external_id:
+            return None
+        if data.account_name is not None and data.account_name != account.name:
+            return None  # a rename, which ensure_accounts stores
+        accounts_named[data.account_external_id] = account.pk
+    if apply_changes(contact, data, accounts_named):
+        return None
+    return contact, history
+
+
+def _read(
+    workspace: Workspace, column: str, value: int | str, since: datetime
+) -> tuple[Contact, Account | None, History] | None:
+    """One contact (by ``column``), its account, when it last answered, and its asks that
+    are pending, open in the widget or sent since ``since``: a row per ask, or one row
+    without an ask."""
+    contacts, accounts = Contact._meta.db_table, Account._meta.db_table
+    responses, ask_table = Response._meta.db_table, SurveyRequest._meta.db_table
+    pending = ", ".join(["%s"] * len(PENDING_STATUSES))
+    rows = fetch(
+        "SELECT c.id, c.external_id, c.email, c.name, c.locale, c.signed_up_at, "
+        "c.account_id, c.properties, c.unsubscribed_at, c.bounced_at, a.external_id, "
+        f"a.name, (SELECT MAX(r.created_at) FROM {responses} r WHERE r.contact_id = c.id), "
+        "q.id, q.survey_id, q.channel, q.status, q.token, q.sent_at, q.due_at, "
+        f"q.dismissed_at, q.created_at FROM {contacts} c "
+        f"LEFT JOIN {accounts} a ON a.id = c.account_id "
+        f"LEFT JOIN {ask_table} q ON q.contact_id = c.id AND (q.status IN ({pending}) "
+        "OR q.sent_at >= %s OR (q.status = %s AND q.channel = %s)) "
+        f"WHERE c.workspace_id = %s AND {column} = %s",
+        [
+            *[str(status) for status in PENDING_STATUSES],
+            connection.ops.adapt_datetimefield_value(since),
+            str(AskStatus.SENT),
+            str(Channel.IN_APP),
+            workspace.pk,
+            value,
+        ],
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    contact = Contact(
+        id=first[0],
+        workspace=workspace,
+        external_id=first[1],
+        email=first[2],
+        name=first[3],
+        locale=first[4],
+        signed_up_at=_moment(first[5]),
+        account_id=first[6],
+        properties=_json(first[7]),
+        unsubscribed_at=_moment(first[8]),
+        bounced_at=_moment(first[9]),
+    )
+    account = None
+    if first[6] is not None:
+        account = Account(id=first[6], workspace=workspace, external_id=first[10], name=first[11])
+        contact.account = account
+    asks = [
+        AskRow(
+            id=row[13],
+            survey_id=row[14],
+            channel=row[15],
+            status=row[16],
+            token=row[17],
+            sent_at=_moment(row[18]),
+            due_at=_moment(row[19]) or datetime.max.replace(tzinfo=UTC),
+            dismissed_at=_moment(row[20]),
+            created_at=_moment(row[21]) or datetime.min.replace(tzinfo=UTC),
+        )
+        for row in rows
+        if row[13] is not None
+    ]
+    return contact, account, History(asks, _moment(first[12]))
+
+
+def _moment(value: object) -> datetime | None:
+    """A timestamp as the ORM would give it: SQLite hands plain SQL naive values or text."""
+    if value is None:
+        return None
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    assert isinstance(moment, datetime), f"not a timestamp: {value!r}"
+    return make_aware(moment, UTC) if is_naive(moment) else moment
+
+
+def _json(value: object) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _sampled(workspace: Workspace, survey: Survey, device: str) -> bool:
@@ -87,62 +255,81 @@ def _open_ask(survey: Survey, who: Q) -> SurveyRequest | None:
     )
 
 
-def _decide_for_contact(survey: Survey, contact: Contact, now: datetime) -> Decision:
-    ask = _open_ask(survey, Q(contact=contact))
+def _decide_for_contact(
+    survey: Survey, contact: Contact, history: History, now: datetime
+) -> Decision:
+    mine = [
+        ask
+        for ask in history.asks
+        if ask.survey_id == survey.pk
+        and ask.channel == Channel.IN_APP
+        and ask.status in (AskStatus.SENT, AskStatus.SCHEDULED)
+    ]
+    # An open (sent) ask before a planned one; there is at most one of each.
+    ask = max(mine, key=lambda row: (row.status == AskStatus.SENT, row.id), default=None)
     if ask is not None and ask.status == AskStatus.SENT:
-        return _again(ask, survey, now, answered=_answered_since(contact, ask))
-    ignoring = [ask.pk] if ask is not None else []
-    reasons = skip_reasons(survey, [contact], Channel.IN_APP, now, ignoring=ignoring)
-    if contact.pk in reasons:
-        return Decision(False, str(reasons[contact.pk]))
+        answered = history.last_answer is not None and history.last_answer >= (
+            ask.sent_at or ask.created_at
+        )
+        return _again(ask.id, ask.token, ask.dismissed_at, survey, now, answered=answered)
+    ignoring = [ask.id] if ask is not None else []
+    since = cooldown_start(survey, now)
+    reason = skip_reason_of(
+        contact, history.asks, history.last_answer, Channel.IN_APP, since, ignoring=ignoring
+    )
+    if reason is not None:
+        return Decision(False, str(reason))
     if ask is not None and ask.due_at > now:
         return Decision(False, "planned for later")
-    return _display(ask, survey, now, contact=contact, device="")
+    return _display(ask.id if ask else None, survey, now, contact=contact, device="")
 
 
 def _decide_for_device(survey: Survey, device: str, now: datetime) -> Decision:
     ask = _open_ask(survey, Q(contact__isnull=True, device=device))
     if ask is not None and ask.status == AskStatus.SENT:
-        return _again(ask, survey, now, answered=False)
+        return _again(ask.pk, ask.token, ask.dismissed_at, survey, now, answered=False)
     if (reason := device_skip_reason(survey, device, now)) is not None:
         return Decision(False, str(reason))
     return _display(None, survey, now, contact=None, device=device)
 
 
-def _answered_since(contact: Contact, ask: SurveyRequest) -> bool:
-    since = ask.sent_at or ask.created_at
-    return Response.objects.filter(contact=contact, created_at__gte=since).exists()
-
-
-def _again(ask: SurveyRequest, survey: Survey, now: datetime, *, answered: bool) -> Decision:
+def _again(
+    ask_id: int,
+    token: str,
+    dismissed_at: datetime | None,
+    survey: Survey,
+    now: datetime,
+    *,
+    answered: bool,
+) -> Decision:
     """An ask already shown: again, unless answered elsewhere or dismissed lately."""
     if answered:
-        SurveyRequest.objects.filter(pk=ask.pk).update(status=AskStatus.EXPIRED, updated_at=now)
+        SurveyRequest.objects.filter(pk=ask_id).update(status=AskStatus.EXPIRED, updated_at=now)
         return Decision(False, "answered meanwhile")
-    if ask.dismissed_at is not None and now < ask.dismissed_at + timedelta(
-        days=survey.dismiss_days
-    ):
+    if dismissed_at is not None and now < dismissed_at + timedelta(days=survey.dismiss_days):
         return Decision(False, "dismissed")
-    SurveyRequest.objects.filter(pk=ask.pk).update(displayed_at=now, updated_at=now)
-    return Decision(True, ask=ask)
+    SurveyRequest.objects.filter(pk=ask_id).update(displayed_at=now, updated_at=now)
+    return Decision(True, survey=survey, token=token)
 
 
 def _display(
-    planned: SurveyRequest | None,
+    planned: int | None,
     survey: Survey,
     now: datetime,
     *,
     contact: Contact | None,
     device: str,
 ) -> Decision:
-    """Record the display: it counts as asking, for the cooldown of every channel."""
+    """Record the display: it counts as asking, for the cooldown of every channel.
+    ``planned``: the id of the contact's ask for this survey that the planner scheduled."""
     shown = {"status": AskStatus.SENT, "sent_at": now, "last_sent_at": now, "displayed_at": now}
-    taken = planned is not None and SurveyRequest.objects.filter(
-        pk=planned.pk, status=AskStatus.SCHEDULED
-    ).update(**shown, updated_at=now)
-    if planned is not None and taken:
-        planned.refresh_from_db()
-        return Decision(True, ask=planned)
+    if planned is not None:
+        taken = SurveyRequest.objects.filter(pk=planned, status=AskStatus.SCHEDULED).update(
+            **shown, updated_at=now
+        )
+        if taken:
+            token = SurveyRequest.objects.values_list("token", flat=True).get(pk=planned)
+            return Decision(True, survey=survey, token=token)
     ask = SurveyRequest(
         workspace_id=survey.workspace_id,
         survey=survey,
@@ -164,5 +351,5 @@ def _display(
         existing = _open_ask(survey, who)
         if existing is None:
             raise
-        return Decision(True, ask=existing)
-    return Decision(True, ask=ask)
+        return Decision(True, survey=survey, token=existing.token)
+    return Decision(True, survey=survey, token=ask.token)

@@ -6,23 +6,32 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from npsloop.channels.inapp.eligibility import decide
+from npsloop.channels.inapp.eligibility import (
+    History,
+    candidates_for,
+    decide,
+    history_start,
+    known_contact,
+)
 from npsloop.channels.inapp.identity import Malformed, Refused, Visitor, visitor_of
 from npsloop.channels.inapp.payload import survey_payload
+from npsloop.contacts.fields import clean_contact_data
 from npsloop.contacts.models import Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.errors import InvalidInput
+from npsloop.memory import Memory
 from npsloop.program.answers import answer_ask
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys.followup import save_followup, wording_for
@@ -33,45 +42,85 @@ KEY_MEMORY = 5.0
 # How long a "don't show" is remembered: a survey that becomes due shows at most this late.
 NO_MEMORY = 60.0
 MAX_BODY = 64 * 1024
-Handler = Callable[[HttpRequest, Workspace, dict[str, Any]], HttpResponse]
+WORKSPACES = Memory(size=1_000)  # by publishable key
+NOES = Memory(size=100_000)  # a "no" by visitor and event: 100,000 take about 25 MB
+
+
+@dataclass(frozen=True)
+class Call:
+    """One widget request, once its workspace is known and its origin allowed."""
+
+    workspace: Workspace
+    body: dict[str, Any]
+    accept_language: str
+
+
+Reply = tuple[int, dict[str, Any]]
+Handler = Callable[[Call], Reply]
+Headers = list[tuple[str, str]]
+
+
+def serve(
+    handler: Handler,
+    method: str | None,
+    raw_body: bytes,
+    origin: str | None,
+    own_origin: str | None,
+    accept_language: str,
+) -> tuple[int, dict[str, Any] | None, Headers]:
+    """A widget request from any server: the status, the JSON to answer (None: no body),
+    and the CORS headers. Parses the body, finds the workspace by its publishable key and
+    checks the origin: the page's own server (``own_origin``), BASE_URL and the origins
+    the workspace allows."""
+    if method == "OPTIONS":
+        return 204, None, _cors(origin, preflight=True)
+    if method != "POST":
+        return 405, {"error": "use POST"}, []
+    try:
+        body = _body(raw_body)
+        workspace = _workspace(body.get("key"))
+        if not _origin_allowed(workspace, origin, own_origin):
+            raise Refused(
+                f"the origin {origin} may not use this workspace's widget; add it to "
+                "the workspace's widget origins"
+            )
+        status, payload = handler(Call(workspace, body, accept_language))
+    except Malformed as error:
+        status, payload = 400, {"error": str(error)}
+    except Refused as error:
+        # No CORS header: the browser keeps even this answer from the page.
+        return 403, {"error": str(error)}, []
+    return status, payload, _cors(origin)
 
 
 def widget_endpoint(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
-    """Parse the body, find the workspace by its publishable key, check the origin, and
-    answer with the CORS headers the calling page needs."""
+    """``serve`` as a Django view."""
 
     @csrf_exempt
     @wraps(handler)
     def view(request: HttpRequest) -> HttpResponse:
-        origin = request.headers.get("Origin")
-        if request.method == "OPTIONS":
-            return _cors(HttpResponse(status=204), origin, preflight=True)
-        if request.method != "POST":
-            return JsonResponse({"error": "use POST"}, status=405)
-        try:
-            body = _body(request)
-            workspace = _workspace(body.get("key"))
-            if not _origin_allowed(request, workspace, origin):
-                raise Refused(
-                    f"the origin {origin} may not use this workspace's widget; add it to "
-                    "the workspace's widget origins"
-                )
-            reply = handler(request, workspace, body)
-        except Malformed as error:
-            reply = JsonResponse({"error": str(error)}, status=400)
-        except Refused as error:
-            # No CORS header: the browser keeps even this answer from the page.
-            return JsonResponse({"error": str(error)}, status=403)
-        return _cors(reply, origin)
+        status, payload, headers = serve(
+            handler,
+            request.method,
+            request.body,
+            request.headers.get("Origin"),
+            f"{request.scheme}://{request.get_host()}",
+            request.headers.get("Accept-Language", ""),
+        )
+        reply = HttpResponse(status=status) if payload is None else JsonResponse(payload)
+        reply.status_code = status
+        for name, value in headers:
+            reply[name] = value
+        return reply
 
     return view
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
-    if len(request.body) > MAX_BODY:
+def _body(raw: bytes) -> dict[str, Any]:
+    if len(raw) > MAX_BODY:
         raise Malformed(f"the body must be at most {MAX_BODY} bytes")
     try:
-        body = json.loads(request.body or b"{}")
+        body = json.loads(raw or b"{}")
     except ValueError as error:
         raise Malformed(f"the body must be JSON: {error}") from None
     if not isinstance(body, dict):
@@ -82,20 +131,19 @@ def _body(request: HttpRequest) -> dict[str, Any]:
 def _workspace(key: object) -> Workspace:
     if not isinstance(key, str) or not key.startswith("pk_") or len(key) > 40:
         raise Refused("unknown publishable key")
-    memory = f"npsloop:widget-key:{key}"
-    workspace: Workspace | None = cache.get(memory)
+    workspace: Workspace | None = WORKSPACES.get(key)
     if workspace is None:
         workspace = Workspace.objects.filter(publishable_key=key).first()
         if workspace is None:
             raise Refused("unknown publishable key")
-        cache.set(memory, workspace, timeout=KEY_MEMORY)
+        WORKSPACES.set(key, workspace, KEY_MEMORY)
     return workspace
 
 
-def _origin_allowed(request: HttpRequest, workspace: Workspace, origin: str | None) -> bool:
+def _origin_allowed(workspace: Workspace, origin: str | None, own_origin: str | None) -> bool:
     if origin is None:
         return True  # not a browser's cross-origin call (a server, curl, the same page)
-    own = {_origin_of(settings.BASE_URL), f"{request.scheme}://{request.get_host()}"}
+    own = {_origin_of(settings.BASE_URL), own_origin}
     return origin.rstrip("/") in own | workspace.allowed_origins
 
 
@@ -104,28 +152,38 @@ def _origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _cors(reply: HttpResponse, origin: str | None, *, preflight: bool = False) -> HttpResponse:
+def _cors(origin: str | None, *, preflight: bool = False) -> Headers:
+    headers: Headers = []
     if origin:
-        reply["Access-Control-Allow-Origin"] = origin
-        reply["Vary"] = "Origin"
+        headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
     if preflight:
-        reply["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-        reply["Access-Control-Allow-Headers"] = "Content-Type"
-        reply["Access-Control-Max-Age"] = "86400"
-    return reply
+        headers += [
+            ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", "Content-Type"),
+            ("Access-Control-Max-Age", "86400"),
+        ]
+    return headers
 
 
-def _contact(workspace: Workspace, visitor: Visitor) -> Contact | None:
+def _contact(
+    workspace: Workspace, visitor: Visitor, since: datetime
+) -> tuple[Contact | None, History | None]:
+    """The visitor's contact, stored or updated when the check brings news, with its
+    history since ``since`` when that was read on the way."""
     if visitor.user is None:
-        return None
+        return None, None
     try:
-        return upsert_contact(workspace, visitor.user).contact
+        data = clean_contact_data(visitor.user)
+        if (known := known_contact(workspace, data, since)) is not None:
+            return known
+        return upsert_contact(workspace, data).contact, None
     except InvalidInput as error:
         raise Malformed(f"user: {error}") from None
 
 
-@widget_endpoint
-def check(request: HttpRequest, workspace: Workspace, body: dict[str, Any]) -> HttpResponse:
+def answer_check(call: Call) -> Reply:
+    """Show a survey or not, for POST /widget/v1/check."""
+    workspace, body = call.workspace, call.body
     visitor = visitor_of(workspace, body)
     event = body.get("event")
     event = "" if event is None else event
@@ -134,18 +192,21 @@ def check(request: HttpRequest, workspace: Workspace, body: dict[str, Any]) -> H
     # Most checks answer "no" (the cooldown is long, a survey shows rarely), and a "no" holds
     # for a while: remembered per process for the same visitor, as identified, and event.
     memory = _no_memory(workspace, body, visitor, event)
-    if (reason := cache.get(memory)) is not None:
-        return JsonResponse({"show": False, "reason": reason})
-    contact = _contact(workspace, visitor)
-    decision = decide(workspace, visitor, contact, event, timezone.now())
-    if not decision.show or decision.ask is None:
-        cache.set(memory, decision.reason, timeout=NO_MEMORY)
-        return JsonResponse({"show": False, "reason": decision.reason})
-    locale = contact.locale if contact and contact.locale else _browser_language(request)
-    wording = wording_for(decision.ask.survey, locale, name=contact.name if contact else "")
-    return JsonResponse(
-        {"show": True, "token": decision.ask.token, "survey": survey_payload(wording)}
-    )
+    if (reason := NOES.get(memory)) is not None:
+        return 200, {"show": False, "reason": reason}
+    now = timezone.now()
+    since = history_start(candidates_for(workspace, event), now)
+    contact, history = _contact(workspace, visitor, since)
+    decision = decide(workspace, visitor, contact, event, now, history=history)
+    if not decision.show or decision.survey is None:
+        NOES.set(memory, decision.reason, NO_MEMORY)
+        return 200, {"show": False, "reason": decision.reason}
+    locale = contact.locale if contact and contact.locale else _language(call.accept_language)
+    wording = wording_for(decision.survey, locale, name=contact.name if contact else "")
+    return 200, {"show": True, "token": decision.token, "survey": survey_payload(wording)}
+
+
+check = widget_endpoint(answer_check)
 
 
 def _no_memory(workspace: Workspace, body: dict[str, Any], visitor: Visitor, event: str) -> str:
@@ -153,11 +214,12 @@ def _no_memory(workspace: Workspace, body: dict[str, Any], visitor: Visitor, eve
     account) is a new key, so it is decided afresh and its contact updated."""
     who = body.get("user") if visitor.user is not None else {"device": visitor.device}
     canonical = json.dumps([workspace.pk, who, event], sort_keys=True, default=str)
-    return "npsloop:widget-no:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _browser_language(request: HttpRequest) -> str:
-    return request.headers.get("Accept-Language", "").split(",")[0].split(";")[0].strip()
+def _language(accept_language: str) -> str:
+    """The browser's first language."""
+    return accept_language.split(",")[0].split(";")[0].strip()
 
 
 def _ask(workspace: Workspace, body: dict[str, Any]) -> tuple[SurveyRequest, Visitor]:
@@ -183,57 +245,48 @@ def _ask(workspace: Workspace, body: dict[str, Any]) -> tuple[SurveyRequest, Vis
     return ask, visitor
 
 
-@widget_endpoint
-def answer(request: HttpRequest, workspace: Workspace, body: dict[str, Any]) -> HttpResponse:
-    ask, _ = _ask(workspace, body)
+def _answer(call: Call) -> Reply:
+    ask, _ = _ask(call.workspace, call.body)
     if ask.status not in (AskStatus.SENT, AskStatus.RESPONDED):
         raise Refused("this survey is closed")
     try:
-        response = answer_ask(ask, body.get("score"))
+        response = answer_ask(ask, call.body.get("score"))
     except InvalidInput as error:
-        wording = _wording(request, ask)
-        return JsonResponse(
-            {
-                "errors": {
-                    k: wording("bad_score") if k == "score" else v for k, v in error.errors.items()
-                }
-            },
-            status=422,
-        )
-    return JsonResponse({"score": response.score, "category": response.category})
+        wording = _wording(call, ask)
+        errors = {k: wording("bad_score") if k == "score" else v for k, v in error.errors.items()}
+        return 422, {"errors": errors}
+    return 200, {"score": response.score, "category": response.category}
 
 
-def _wording(request: HttpRequest, ask: SurveyRequest) -> Any:
+def _wording(call: Call, ask: SurveyRequest) -> Any:
     contact = ask.contact
-    locale = contact.locale if contact and contact.locale else _browser_language(request)
+    locale = contact.locale if contact and contact.locale else _language(call.accept_language)
     return wording_for(ask.survey, locale, name=contact.name if contact else "")
 
 
-@widget_endpoint
-def followup(request: HttpRequest, workspace: Workspace, body: dict[str, Any]) -> HttpResponse:
-    ask, _ = _ask(workspace, body)
+def _followup(call: Call) -> Reply:
+    ask, _ = _ask(call.workspace, call.body)
     response = Response.objects.filter(pk=ask.response_id).first() if ask.response_id else None
     if response is None:
         raise Malformed("answer with a score before the follow-up")
-    comment = body.get("comment", "")
-    answers = body.get("answers") or {}
+    comment = call.body.get("comment", "")
+    answers = call.body.get("answers") or {}
     if not isinstance(comment, str) or not isinstance(answers, dict):
         raise Malformed("comment must be text and answers an object of question id → answer")
     submitted: dict[str, list[str]] = {"comment": [comment]}
     for qid, value in answers.items():
         values = value if isinstance(value, list) else [value]
         submitted[str(qid)] = [str(v) for v in values if v is not None]
-    errors = save_followup(_wording(request, ask), response, submitted)
+    errors = save_followup(_wording(call, ask), response, submitted)
     if errors:
-        return JsonResponse({"errors": errors}, status=422)
-    return JsonResponse({"ok": True})
+        return 422, {"errors": errors}
+    return 200, {"ok": True}
 
 
-@widget_endpoint
-def dismiss(request: HttpRequest, workspace: Workspace, body: dict[str, Any]) -> HttpResponse:
+def _dismiss(call: Call) -> Reply:
     """Closed without a score: it may return after the survey's dismiss_days, at most
     widget_returns times; then the ask expires."""
-    ask, _ = _ask(workspace, body)
+    ask, _ = _ask(call.workspace, call.body)
     if ask.status == AskStatus.SENT and ask.response_id is None:
         now = timezone.now()
         SurveyRequest.objects.filter(pk=ask.pk).update(
@@ -242,4 +295,9 @@ def dismiss(request: HttpRequest, workspace: Workspace, body: dict[str, Any]) ->
         SurveyRequest.objects.filter(pk=ask.pk, dismissals__gt=ask.survey.widget_returns).update(
             status=AskStatus.EXPIRED
         )
-    return JsonResponse({"ok": True})
+    return 200, {"ok": True}
+
+
+answer = widget_endpoint(_answer)
+followup = widget_endpoint(_followup)
+dismiss = widget_endpoint(_dismiss)

@@ -22,8 +22,8 @@ from npsloop.ops.serving import (
     check_port,
     die_with_parent,
     ensure_static_root,
-    gunicorn_argv,
     local_url,
+    web_argv,
     worker_argv,
 )
 from npsloop.workspaces.models import Workspace
@@ -34,7 +34,7 @@ STOP_TIMEOUT = 40.0
 
 class Command(BaseCommand):
     help = (
-        "Prepare the database, then run the web server (gunicorn) and the background worker "
+        "Prepare the database, then run the web server (granian) and the background worker "
         "until Ctrl-C or SIGTERM, which stop both."
     )
 
@@ -74,7 +74,7 @@ def describe_database() -> str:
 
 
 class Supervisor:
-    """Starts gunicorn and the worker in their own sessions (so a Ctrl-C reaches only us),
+    """Starts the web server and the worker in their own sessions (so a Ctrl-C reaches only us),
     and stops both — gracefully, then firmly — when told to or when either one dies."""
 
     def __init__(self, host: str, port: int) -> None:
@@ -85,7 +85,7 @@ class Supervisor:
     def run(self, command: BaseCommand, login: list[str]) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._on_signal)
-        web = self._start(gunicorn_argv(self.host, self.port, DEFAULT_WEB_WORKERS, "warning"))
+        web = self._start(web_argv(self.host, self.port, DEFAULT_WEB_WORKERS, "warning"))
         worker = self._start(worker_argv())
         children = {"web server": web, "worker": worker}
         try:
@@ -107,7 +107,7 @@ class Supervisor:
                 command.stdout.flush()
             died = self._wait_for_stop(children)
         finally:
-            # Both graceful: gunicorn finishes its requests, the worker its running tasks.
+            # Both graceful: the web server finishes its requests, the worker its running tasks.
             self._stop([(web, signal.SIGTERM), (worker, signal.SIGINT)])
         if died is not None:
             raise CommandError(

@@ -1,4 +1,4 @@
-"""`npsloop web`: the production web server (gunicorn) only."""
+"""`npsloop web`: the production web server (granian) only."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ from django.core.management.base import BaseCommand, CommandError
 
 from npsloop.ops.serving import (
     DEFAULT_WEB_WORKERS,
+    WEB_THREADS,
     check_port,
     ensure_static_root,
-    gunicorn_argv,
+    web_argv,
 )
 
 
 class Command(BaseCommand):
     help = (
-        "Serve npsloop with gunicorn (no background worker: run `npsloop worker` too). "
-        "Extra gunicorn options can be given in the GUNICORN_CMD_ARGS environment variable."
+        "Serve npsloop with granian (no background worker: run `npsloop worker` too). "
+        "Further granian options can be given as GRANIAN_* environment variables."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=DEFAULT_WEB_WORKERS,
-            help=f"web processes, each with 4 threads (default {DEFAULT_WEB_WORKERS})",
+            help=f"web processes, each with {WEB_THREADS} threads (default {DEFAULT_WEB_WORKERS})",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"--workers must be at least 1, got {options['workers']}")
         check_port(options["host"], options["port"])
         ensure_static_root()
-        argv = gunicorn_argv(options["host"], options["port"], options["workers"])
-        # gunicorn takes over this process, so its own signal handling (Ctrl-C, SIGTERM for
+        argv = web_argv(options["host"], options["port"], options["workers"])
+        # granian takes over this process, so its own signal handling (Ctrl-C, SIGTERM for
         # a graceful stop, SIGHUP to reload) applies unchanged.
         os.execv(argv[0], argv)
