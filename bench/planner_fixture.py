@@ -417,8 +417,16 @@ def _timing_steps(steps: dict[str, float], peaks: dict[str, float]) -> None:
 
         return timed
 
-    for name in ("fall_back", "load_population", "asked_this_week_by_account", "select"):
-        setattr(planner, name, wrapped(name, getattr(planner, name)))
+    for name in (
+        "fall_back",
+        "undecided_contacts",
+        "contact_rule_counts",
+        "load_population",
+        "asked_this_week_by_account",
+        "select",
+    ):
+        if hasattr(planner, name):  # the steps of this version of the planner
+            setattr(planner, name, wrapped(name, getattr(planner, name)))
     manager: Any = SurveyRequest.objects
     manager.bulk_create = wrapped("bulk_create", manager.bulk_create)
 
@@ -496,8 +504,8 @@ def run_forecast(survey_id: int, days: int, profile: bool) -> dict[str, Any]:
 
 def hold(survey_id: int) -> dict[str, Any]:
     """Make today a day with nothing due and no cap to stop early: the caps off, and a major
-    release an hour ago, whose blackout postpones every due ask. The next run must read
-    every contact to learn that nobody may be asked (the slowest run that asks nobody)."""
+    release an hour ago, whose blackout postpones every due ask. The next run must still
+    count who is kept out, and why, over every contact (the slowest run that asks nobody)."""
     from django.utils import timezone
 
     from npsloop.program.models import Programme

@@ -19,9 +19,24 @@ from django.utils import timezone
 
 from npsloop.contacts.models import Contact
 from npsloop.program.models import AskStatus, Programme, Release, SurveyRequest
-from npsloop.program.population import asked_this_week_by_account, epoch_days, load_population
+from npsloop.program.population import (
+    CONTACT_REASONS,
+    asked_this_week_by_account,
+    contact_rule_counts,
+    epoch_days,
+    load_population,
+    undecided_contacts,
+)
 from npsloop.program.rules import CHUNK, skip_reasons
-from npsloop.program.schedule import Floats, Population, Rules, daily_allowance, select
+from npsloop.program.schedule import (
+    REASONS,
+    Floats,
+    Population,
+    Rules,
+    daily_allowance,
+    in_blackout,
+    select,
+)
 from npsloop.program.targeting import targeting_filter
 from npsloop.surveys.models import Channel, Survey
 
@@ -95,12 +110,19 @@ def plan(survey: Survey, *, now: datetime | None = None, dry_run: bool = False) 
             # every contact to learn that nobody more may be asked today.
             report.excluded = {"daily cap": 0}
             return report
+        releases = major_releases(survey)
+        if in_blackout(epoch_days(now), releases, rules.blackout_days):
+            # Nobody may be asked: only the counts of who is kept out, and why, are wanted.
+            held = _held_back(survey, rules, now, releases, asked_today)
+            if held is not None:
+                report.excluded = held
+                return report
         population = load_population(survey, now)
         selection = select(
             population,
             rules,
             epoch_days(now),
-            major_releases=major_releases(survey),
+            major_releases=releases,
             asked_today=asked_today,
             asked_this_week_by_account=asked_this_week_by_account(survey, now),
         )
@@ -144,6 +166,41 @@ def plan(survey: Survey, *, now: datetime | None = None, dry_run: bool = False) 
             survey=survey, created_at=now, wave__isnull=False, status=AskStatus.SCHEDULED
         ).count()
     return report
+
+
+def _held_back(
+    survey: Survey, rules: Rules, now: datetime, releases: Floats, asked_today: int
+) -> dict[str, int] | None:
+    """What `select` excludes in a blackout, where every contact who passes the other rules
+    is held by it, without reading every contact: the contact rules are counted by the
+    database (`contact_rule_counts`), and only the contacts whom the due date, a waiting
+    ask or the cooldown might keep out (`undecided_contacts`, a few percent as a rule) are
+    read and passed through `select` itself; everyone else who passes the contact rules is
+    due, free and held by the blackout. None when this does not pay (a one-off programme,
+    or most contacts undecided): then the caller reads everyone."""
+    undecided = undecided_contacts(survey, rules, now)
+    counts = contact_rule_counts(survey, rules, now) if undecided is not None else None
+    if undecided is None or counts is None or 2 * len(undecided) > counts.sum():
+        return None
+    population = load_population(survey, now, among=undecided)
+    selection = select(
+        population,
+        rules,
+        epoch_days(now),
+        major_releases=releases,
+        asked_today=asked_today,
+        asked_this_week_by_account={},
+    )
+    excluded = dict.fromkeys(REASONS, 0)
+    excluded.update(zip(CONTACT_REASONS, counts[: len(CONTACT_REASONS)].tolist(), strict=True))
+    # Those who pass the contact rules are held by a later rule (only the undecided can
+    # be), or else by the blackout.
+    later = ("not yet in a wave", "already pending", "cooldown")
+    for name in later:
+        excluded[name] = selection.excluded.get(name, 0)
+    passing = int(counts[len(CONTACT_REASONS)])
+    excluded["blackout"] = passing - sum(excluded[name] for name in later)
+    return {name: count for name, count in excluded.items() if count}
 
 
 def _still_allowed(

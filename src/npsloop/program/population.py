@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,8 +11,11 @@ import numpy as np
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     Count,
+    ExpressionWrapper,
+    F,
     Func,
     IntegerField,
     Max,
@@ -20,16 +24,33 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from npsloop.contacts.models import Contact
 from npsloop.program.models import PENDING_STATUSES, AskStatus, SurveyRequest
-from npsloop.program.schedule import Floats, Ints, Population
+from npsloop.program.schedule import (
+    BUCKETS,
+    HASH_MULTIPLIER,
+    HASH_PRIME,
+    REASONS,
+    Floats,
+    Ints,
+    Population,
+    Rules,
+)
 from npsloop.program.targeting import targeting_filter
 from npsloop.surveys.models import Response, Survey
 
 SECONDS_PER_DAY = 86_400.0
 CHUNK = 50_000
+# The contact rules read from the contact's row alone, the same in every query.
+UNSUBSCRIBED = Q(unsubscribed_at__isnull=False)
+REACHABLE = Q(bounced_at__isnull=True) & Q(email__isnull=False) & ~Q(email="")
+# The contact's own rules, the first ones `select` applies (the rest need its history).
+CONTACT_REASONS = REASONS[:4]
+# Contact ids up to this keep the hash of `schedule.contact_hash` within 64 bits in SQL.
+HASHABLE_IDS = (2**63 - 1 - 2**40) // HASH_MULTIPLIER
 
 
 class EpochMicros(Func):
@@ -65,18 +86,26 @@ def epoch_days(moment: datetime) -> float:
     return moment.timestamp() / SECONDS_PER_DAY
 
 
-def load_population(survey: Survey, now: datetime) -> Population:
+def load_population(survey: Survey, now: datetime, *, among: Ints | None = None) -> Population:
     """Every contact of the survey's workspace as arrays, read in chunks straight into numpy
-    (a server-side cursor on PostgreSQL): a million contacts take a few hundred MB at most."""
+    (a server-side cursor on PostgreSQL): a million contacts take a few hundred MB at most.
+
+    `among`: only these contacts (ids), with their whole history."""
     workspace_id = survey.workspace_id
     contacts = Contact.objects.filter(workspace_id=workspace_id)
+    asks_of = SurveyRequest.objects.filter(workspace_id=workspace_id, contact__isnull=False)
+    answers_of = Response.objects.filter(workspace_id=workspace_id, contact__isnull=False)
+    if among is not None:
+        contacts = _among(contacts, "id", among)
+        asks_of = _among(asks_of, "contact_id", among)
+        answers_of = _among(answers_of, "contact_id", among)
     table = _read_table(
         contacts.order_by().values_list(
             "pk",
             EpochMicros(Coalesce("signed_up_at", "created_at")),
             Coalesce("account_id", Value(0)),
-            _flag(Q(unsubscribed_at__isnull=False)),
-            _flag(Q(bounced_at__isnull=True) & Q(email__isnull=False) & ~Q(email="")),
+            _flag(UNSUBSCRIBED),
+            _flag(REACHABLE),
         ),
         width=5,
     )
@@ -98,8 +127,7 @@ def load_population(survey: Survey, now: datetime) -> Population:
     # anyone was asked, and whether an ask is waiting.
     of_survey = Q(survey=survey, wave__isnull=False) & ~Q(status=AskStatus.CANCELLED)
     asks = (
-        SurveyRequest.objects.filter(workspace_id=workspace_id, contact__isnull=False)
-        .values("contact_id")
+        asks_of.values("contact_id")
         .annotate(
             w=Max("wave", filter=of_survey),
             # The latest time per contact first, then converted: once a contact, not once
@@ -120,8 +148,7 @@ def load_population(survey: Survey, now: datetime) -> Population:
     last_contact[at] = columns[:, 2] / MICROS_PER_DAY
     pending[at] = columns[:, 3] > 0
     answered = (
-        Response.objects.filter(workspace_id=workspace_id, contact__isnull=False)
-        .values("contact_id")
+        answers_of.values("contact_id")
         .annotate(at=EpochMicros(Max("created_at")))
         .values_list("contact_id", "at")
     )
@@ -140,6 +167,98 @@ def load_population(survey: Survey, now: datetime) -> Population:
         targeted=targeted,
         survey_id=survey.pk,
     )
+
+
+def contact_rule_counts(survey: Survey, rules: Rules, now: datetime) -> Ints | None:
+    """How many contacts of the workspace each contact rule keeps out (`CONTACT_REASONS`:
+    not targeted, sampling, unsubscribed, bounced or no email, each contact under the first
+    it fails, as `select` counts them), then how many pass them all: one aggregate, no row
+    per contact. None when a contact id is too large for the database to hash."""
+    contacts = Contact.objects.filter(workspace_id=survey.workspace_id)
+    last = Contact.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if last is not None and last > HASHABLE_IDS:
+        return None
+    passing = len(CONTACT_REASONS)
+    reason: Any = Value(passing)
+    if rules.needs_email:
+        reason = Case(When(REACHABLE, then=reason), default=Value(3))
+    reason = Case(When(UNSUBSCRIBED, then=Value(2)), default=reason)
+    # `select` samples the buckets below this (a bucket is a whole number).
+    sampled_below = math.ceil(rules.sample_percent * (BUCKETS / 100))
+    if sampled_below < BUCKETS:
+        bucket = (F("pk") * HASH_MULTIPLIER + (survey.pk * 97 + 12345)) % HASH_PRIME % BUCKETS
+        contacts = contacts.annotate(bucket=bucket)
+        reason = Case(When(bucket__lt=sampled_below, then=reason), default=Value(1))
+    targeting = targeting_filter(survey, now)
+    if targeting != Q():
+        targeted = Contact.objects.filter(targeting, workspace_id=survey.workspace_id)
+        reason = Case(When(pk__in=targeted.values("pk"), then=reason), default=Value(0))
+    rows = (
+        contacts.annotate(reason=ExpressionWrapper(reason, output_field=IntegerField()))
+        .order_by()
+        .values("reason")
+        .annotate(n=Count("pk"))
+        .values_list("reason", "n")
+    )
+    counts = np.zeros(passing + 1, dtype=np.int64)
+    for code, n in rows:
+        counts[int(code)] = n
+    return counts
+
+
+def undecided_contacts(survey: Survey, rules: Rules, now: datetime) -> Ints | None:
+    """The contacts whom the due date, a waiting ask or the cooldown might keep from being
+    asked at `now`, as sorted ids (more, never fewer): every other contact of the workspace
+    is due, has no ask waiting and is past the cooldown. Found from a few narrow queries
+    (recent signups, recent or waiting asks, recent answers), with a day's margin on every
+    bound. None for a one-off programme, whose later waves never come due."""
+    if rules.kind == "lifecycle":
+        # The latest the first wave and any later one can be due after signup / the last.
+        first = max(rules.initial)
+        later = max(*rules.second, rules.third, rules.every)
+    elif rules.kind == "recurring":
+        first = rules.min_tenure + max(rules.every, 1)
+        later = rules.every
+    else:
+        return None
+    margin = timedelta(days=1)
+    workspace_id = survey.workspace_id
+    recent = now - timedelta(days=rules.cooldown_days) - margin
+    waves_after = now - timedelta(days=later) - margin
+    of_survey = Q(survey=survey, wave__isnull=False) & ~Q(status=AskStatus.CANCELLED)
+    queries = [
+        Contact.objects.filter(workspace_id=workspace_id)
+        .annotate(start=Coalesce("signed_up_at", "created_at"))
+        .filter(start__gt=now - timedelta(days=first) - margin)
+        .values_list("pk"),
+        SurveyRequest.objects.filter(workspace_id=workspace_id, contact__isnull=False)
+        .filter(
+            Q(status__in=PENDING_STATUSES)
+            | Q(sent_at__gte=recent)
+            | (of_survey & (Q(sent_at__gt=waves_after) | Q(due_at__gt=waves_after)))
+        )
+        .values_list("contact_id"),
+        Response.objects.filter(
+            workspace_id=workspace_id, contact__isnull=False, created_at__gte=recent
+        ).values_list("contact_id"),
+    ]
+    ids = np.concatenate([_read_table(query.order_by(), width=1)[:, 0] for query in queries])
+    return np.unique(ids.astype(np.int64))
+
+
+def _among(rows: QuerySet[Any, Any], column: str, ids: Ints) -> QuerySet[Any, Any]:
+    """The rows whose `column` holds one of `ids`, passed as one parameter whatever their
+    number: an array on PostgreSQL (which hashes it and scans the table), a JSON array on
+    SQLite (whose ids it looks up in the index, one by one)."""
+    connection = connections[rows.db]
+    quote = connection.ops.quote_name
+    qualified = f"{quote(rows.model._meta.db_table)}.{quote(column)}"
+    listed = ",".join(map(str, ids.tolist()))
+    if connection.vendor == "postgresql":
+        sql, value = f"{qualified} = ANY(%s::bigint[])", f"{{{listed}}}"
+    else:
+        sql, value = f"{qualified} IN (SELECT value FROM json_each(%s))", f"[{listed}]"
+    return rows.filter(RawSQL(sql, [value], output_field=BooleanField()))
 
 
 def _flag(condition: Q) -> Case:
