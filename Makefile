@@ -14,12 +14,14 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Runtime packages only for `make run`; the test tools on top for `make test`.
-$(VENV)/.runtime: pyproject.toml | $(BIN)/activate
+# Runtime packages only for `make run`; the test tools on top for `make test`. The editable
+# install also compiles npsloop score's CSV scanner, so a change to it reinstalls too.
+SCANNER := setup.py src/npsloop/calculator/_csvscan.c
+$(VENV)/.runtime: pyproject.toml $(SCANNER) | $(BIN)/activate
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.dev: pyproject.toml | $(BIN)/activate
+$(VENV)/.dev: pyproject.toml $(SCANNER) | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.runtime
 

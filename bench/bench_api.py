@@ -1,4 +1,4 @@
-"""POST /api/v1/responses on the production web server (gunicorn) with PostgreSQL.
+"""POST /api/v1/responses on the production web server (granian) with PostgreSQL.
 
     python -m bench.bench_api [--seconds 60] [--quick] [--sweep]
 
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="10 s of POST, 5 s of healthz")
     parser.add_argument(
-        "--sweep", action="store_true", help="first try several gunicorn configurations briefly"
+        "--sweep", action="store_true", help="first try several server configurations briefly"
     )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     seconds = 10.0 if args.quick else args.seconds
     healthz_seconds = 5.0 if args.quick else args.healthz_seconds
-    print(f"== POST /api/v1/responses on gunicorn + PostgreSQL ({seconds:.0f} s)")
+    print(f"== POST /api/v1/responses on the web server + PostgreSQL ({seconds:.0f} s)")
     config = DEFAULT_CONFIG
     with postgres_database(DATABASE) as url:
         if args.sweep:

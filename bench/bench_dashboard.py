@@ -11,8 +11,8 @@ contact property ≤ 3 s p95; on SQLite with 1,000,000 responses the overview �
 
 For each database: the data of bench/dashboard_fixture.py (one workspace, one survey, two
 years of answers), then the real `rollups.rebuild_now()` timed in a child process and its
-totals checked, then a superuser's session and the production web server (gunicorn gthread,
-2 workers of 4 threads, as the other benches start it). Each page is fetched over keep-alive
+totals checked, then a superuser's session and the production web server (granian,
+2 workers of 2 threads, as `npsloop web` starts it). Each page is fetched over keep-alive
 HTTP, one request at a time, once to warm up and then `runs` times; every answer must be
 200 and HTML, or the page fails and has no figures. Generating ten million rows takes
 minutes, so the PostgreSQL database of the default sizes (`npsloop_bench_dashboard`) is
@@ -37,7 +37,15 @@ from urllib.parse import urlsplit
 from bench.bench_metrics import percentile
 from bench.cpu import cpu_by_process, spent
 from bench.dashboard_fixture import VERSION
-from bench.servers import PG_HOST, PG_USER, gunicorn, migrate, npsloop_env, run_child
+from bench.servers import (
+    PG_HOST,
+    PG_USER,
+    migrate,
+    npsloop_env,
+    run_child,
+    server_process,
+    web_server,
+)
 
 DATABASE = "npsloop_bench_dashboard"
 SMALL_DATABASE = "npsloop_bench_dashboard_small"
@@ -59,7 +67,7 @@ class Page:
     timings: list[float] = field(default_factory=list)
     size: int = 0
     error: str = ""
-    web_cpu_ms: float = 0.0  # per request, of the gunicorn workers
+    web_cpu_ms: float = 0.0  # per request, of the web server's workers
     db_cpu_ms: float = 0.0  # per request, of PostgreSQL's processes for this database
 
 
@@ -125,8 +133,7 @@ def _fetch_counting_cpu(
     """fetch(), and the CPU the web server and the database spent per request meanwhile:
     on a shared machine the wall time moves with the neighbours' load, the CPU much less."""
 
-    def web(command: str) -> bool:
-        return f"{bind} " in command
+    web = server_process(int(bind.rsplit(":", 1)[1]))
 
     def db(command: str) -> bool:
         # A backend names its database; the parallel workers helping it do not.
@@ -144,14 +151,15 @@ def _fetch_counting_cpu(
 
 
 def _workers_peak_rss_mb(base: str) -> list[float]:
-    """VmHWM of the gunicorn workers serving `base` (the master left out)."""
-    bind = f"--bind=127.0.0.1:{urlsplit(base).port}".encode()
+    """VmHWM of the web server's workers serving `base` (the master left out)."""
+    serving = server_process(urlsplit(base).port or 0)
     found: dict[int, tuple[int, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if bind not in (entry / "cmdline").read_bytes().split(b"\0"):
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if not serving(command):
                 continue
             status = dict(
                 line.split(":", 1) for line in (entry / "status").read_text().splitlines()
@@ -186,7 +194,7 @@ def measure(env: dict[str, str], facts: dict[str, Any], pages: list[Page], runs:
         passed = passed and ok
     cookie = run_child(env, FIXTURE, "login")["cookie"]
     name = urlsplit(env["NPSLOOP_DATABASE_URL"]).path.lstrip("/")
-    with gunicorn(env, workers=2, worker_class="gthread", threads=4) as base:
+    with web_server(env, workers=2) as base:
         bind = f"--bind=127.0.0.1:{urlsplit(base).port}"
         load = Path("/proc/loadavg").read_text().split()[:3]
         for page in pages:
@@ -218,7 +226,7 @@ def measure(env: dict[str, str], facts: dict[str, Any], pages: list[Page], runs:
             f"{'PASS' if ok else 'FAIL'} ≤ {page.target_ms:.0f} ms (p95)"
         )
     if workers:
-        print(f"  gunicorn workers' peak RSS: {', '.join(f'{mb:.0f} MB' for mb in workers)}")
+        print(f"  web server workers' peak RSS: {', '.join(f'{mb:.0f} MB' for mb in workers)}")
     return passed
 
 

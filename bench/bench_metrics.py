@@ -4,7 +4,7 @@
 
 Target (issue 2): ≤ 200 ms. A dedicated database is seeded with a year of responses (see
 bench/seed_responses.py), then each question is asked `runs` times through the production
-web server (gunicorn, keep-alive HTTP on loopback, one request at a time) and, separately,
+web server (granian, keep-alive HTTP on loopback, one request at a time) and, separately,
 of compute_metrics() in-process, so the report tells the counting from the HTTP around it.
 Questions grouped by a contact property or an account are counted from the raw responses,
 not from the daily rollups, and are expected to be slower; they are reported all the same.
@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from bench.servers import gunicorn, migrate, npsloop_env, postgres_database, run_child
+from bench.servers import migrate, npsloop_env, postgres_database, run_child, web_server
 
 DATABASE = "npsloop_bench_metrics"
 TARGET_MS = 200.0
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         raw = run_child(
             env, "bench.metrics_raw", str(fixture["workspace_id"]), json.dumps(questions), str(runs)
         )
-        with gunicorn(env, workers=2, worker_class="gthread", threads=4) as base:
+        with web_server(env, workers=2) as base:
             try:
                 served = {
                     name: time_http(base, fixture["key"], params, runs)

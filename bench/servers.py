@@ -125,6 +125,8 @@ def gunicorn(
         f"--threads={threads}",
         "--log-level=warning",
         "--backlog=2048",
+        # Its process titles (setproctitle is installed) then name the port: server_process.
+        f"--name=npsloop-gunicorn-127.0.0.1:{port}",
     ]
     with _serving(command, env, port) as base:
         yield base

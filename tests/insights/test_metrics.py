@@ -106,3 +106,60 @@ def test_it_groups_by_account_external_id(workspace: Workspace, survey: Survey) 
         ({"account": "acc-2"}, Histogram.from_scores([3])),
         ({"account": None}, Histogram.from_scores([8])),
     ]
+
+
+def test_it_groups_by_account_with_other_dimensions(workspace: Workspace, survey: Survey) -> None:
+    answers = [
+        ("a", "acc-1", "pro", "email", 9, datetime(2026, 1, 10, tzinfo=UTC)),
+        ("b", "acc-1", "free", "link", 3, datetime(2026, 2, 10, tzinfo=UTC)),
+        ("c", "acc-2", "pro", "email", 10, datetime(2026, 2, 11, tzinfo=UTC)),
+        ("d", "acc-2", "pro", "email", 6, datetime(2026, 2, 12, tzinfo=UTC)),
+        ("e", None, "free", "email", 8, datetime(2026, 1, 5, tzinfo=UTC)),
+    ]
+    for external_id, account, plan, channel, score, when in answers:
+        contact = upsert_contact(
+            workspace,
+            ContactData(
+                external_id=external_id, account_external_id=account, properties={"plan": plan}
+            ),
+        ).contact
+        record_response(
+            workspace,
+            ResponseData(
+                survey=survey,
+                score=score,
+                contact=contact,
+                created_at=when,
+                channel=channel,  # type: ignore[arg-type]
+            ),
+        )
+
+    def expected(*names: str) -> list[tuple[dict[str, str | None], Histogram]]:
+        columns = {"account": 1, "plan": 2, "channel": 3}
+        groups: dict[tuple[str | None, ...], list[int]] = {}
+        for answer in answers:
+            key = tuple(
+                f"2026-{answer[5].month:02d}" if name == "month" else answer[columns[name]]
+                for name in names
+            )
+            groups.setdefault(key, []).append(answer[4])  # type: ignore[arg-type]
+        order = sorted(groups, key=lambda k: tuple((v is None, v or "") for v in k))
+        return [
+            (dict(zip(names, key, strict=True)), Histogram.from_scores(groups[key]))
+            for key in order
+        ]
+
+    for names in (
+        ["account", "channel"],
+        ["plan", "account"],
+        ["account", "month"],
+        ["month", "plan", "account"],
+    ):
+        assert compute_metrics(workspace, MetricsQuery(group_by=names)) == expected(*names)
+    in_january = MetricsQuery(
+        group_by=["account"], since=datetime(2026, 1, 1, tzinfo=UTC), until=date(2026, 2, 1)
+    )
+    assert compute_metrics(workspace, in_january) == [
+        ({"account": "acc-1"}, Histogram.from_scores([9])),
+        ({"account": None}, Histogram.from_scores([8])),
+    ]

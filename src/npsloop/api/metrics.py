@@ -87,11 +87,16 @@ def get_metrics(request: HttpRequest, params: Query[MetricsParams]) -> HttpRespo
     with reported_at("query"):
         groups = compute_metrics(workspace, query)
     funnels = ask_funnel(workspace, query)
+    never_asked = Funnel().as_dict()  # most groups, when grouped by account
     rows = [
         {
             "group": group,
             **summarize(histogram, level).as_dict(),
-            **funnels.pop(tuple(group.values()), Funnel()).as_dict(),
+            **(
+                funnel.as_dict()
+                if (funnel := funnels.pop(tuple(group.values()), None))
+                else never_asked
+            ),
         }
         for group, histogram in groups
     ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -18,8 +17,9 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from npsloop.calculator.errors import CalculatorError
-from npsloop.calculator.tally import INVALID, Tally, group_label
-from npsloop.stats import ScoreError, parse_score
+from npsloop.calculator.tally import INVALID, Rejection, ScoreCodes, Tally, group_label
+
+__all__ = ["Rejection", "ScoreCodes", "count_batch", "distinct_codes"]
 
 Codes = npt.NDArray[np.int64]
 # A string, because Arrow's Array is generic only in its type stubs.
@@ -27,42 +27,6 @@ Column: TypeAlias = "pa.Array[Any]"
 # Above this many possible keys per row, counting sorts instead of allocating a bin per key.
 _DENSE_KEYS_PER_ROW = 4
 _MIN_DENSE_KEYS = 1 << 16
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """The first rejected row of a batch: its index in the batch and why it was rejected."""
-
-    row: int
-    reason: str
-
-
-class ScoreCodes:
-    """Remembers the verdict of `parse_score` for each distinct raw value seen so far."""
-
-    def __init__(self) -> None:
-        # Keyed by type as well, because True == 1 and "7" must not share a verdict with 7.
-        self._codes: dict[tuple[type, object], int] = {}
-
-    def code(self, value: object) -> int:
-        key = (type(value), value)
-        code = self._codes.get(key)
-        if code is None:
-            try:
-                code = parse_score(value)
-            except ScoreError:
-                code = INVALID
-            self._codes[key] = code
-        return code
-
-    @staticmethod
-    def reason(value: object) -> str:
-        """Why `value` was rejected, in the words of `parse_score`."""
-        try:
-            parse_score(value)
-        except ScoreError as error:
-            return str(error)
-        raise AssertionError(f"{value!r} is a valid score")
 
 
 def distinct_codes(column: Column, name: str) -> tuple[Codes, list[object]]:

@@ -1,9 +1,12 @@
-"""Scores from a CSV export (plain or gzipped), read by Arrow's multi-threaded CSV parser.
+"""Scores from a CSV export (plain or gzipped).
 
-Only the score and --by columns are converted, each as a dictionary column, so rows cost a
-tokenizer pass and an index, never a Python object. Where errors are concerned, Python's csv
-module re-reads the file: it is slow but counts physical lines exactly, which is what a
-person needs to find row 4,127,003 in an editor.
+A plain file is counted by the compiled scanner on every core (`csv_scan`), which reads
+only the score and --by columns. Whatever it declines (gzipped files, quotes Arrow reads
+differently, rows of the wrong width, text that is not UTF-8, or an install without the
+compiled module) is read by Arrow's multi-threaded CSV parser, which converts only those
+columns, each as a dictionary column, and whose answers and errors are the reference.
+Where errors are concerned, Python's csv module re-reads the file: it is slow but counts
+physical lines exactly, which is what a person needs to find row 4,127,003 in an editor.
 """
 
 from __future__ import annotations
@@ -13,17 +16,18 @@ import gzip
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.csv as pv
-
-from npsloop.calculator.columnar import Rejection, ScoreCodes, count_batch
+from npsloop.calculator.csv_scan import count_scanned
 from npsloop.calculator.errors import CalculatorError, InvalidScoreError, missing_columns_error
-from npsloop.calculator.tally import Tally
+from npsloop.calculator.tally import Rejection, ScoreCodes, Tally
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# Arrow (and numpy, through it) is imported only when a file needs it: loading it costs
+# the command a tenth of a second, which the scanner spends reading a hundred megabytes.
 _BLOCK_BYTES = 4 << 20
-_TEXT = pa.dictionary(pa.int32(), pa.string())
 # The error path may meet a pasted essay in a comment; Python's csv module refuses fields
 # over 128 KiB by default, while Arrow reads them.
 _FIELD_LIMIT = 1 << 30
@@ -38,6 +42,16 @@ def count_csv(path: Path, score: str, by: list[str], skip_invalid: bool, compres
     missing = [name for name in dict.fromkeys([score, *by]) if name not in header]
     if missing:
         raise missing_columns_error(missing, header, path.name)
+
+    if not compressed:
+        scanned = count_scanned(path, header, score, by)
+        if scanned is not None:
+            tally, rejection = scanned
+            if rejection is not None and not skip_invalid:
+                raise _invalid_score(path, compressed, rejection)
+            return tally
+
+    import pyarrow as pa
 
     # Letting Arrow split blocks at any newline is much faster than tracking quotes, and
     # correct unless a quoted value with a line break spans a block boundary. Its remaining
@@ -58,18 +72,28 @@ def count_csv(path: Path, score: str, by: list[str], skip_invalid: bool, compres
     except pa.ArrowException as error:
         raise CalculatorError(f"cannot read {path.name} as CSV: {_first_line(error)}") from error
     if rejection is not None and not skip_invalid:
-        line = physical_line(path, compressed, rejection.row)
-        # Should Python's csv module ever count records differently from Arrow, the data row
-        # number still lets a person find the value.
-        where = f"line {line}" if line is not None else f"data row {rejection.row + 1}"
-        raise InvalidScoreError(path.name, where, rejection.reason)
+        raise _invalid_score(path, compressed, rejection)
     return tally
+
+
+def _invalid_score(path: Path, compressed: bool, rejection: Rejection) -> InvalidScoreError:
+    line = physical_line(path, compressed, rejection.row)
+    # Should Python's csv module ever count records differently from Arrow, the data row
+    # number still lets a person find the value.
+    where = f"line {line}" if line is not None else f"data row {rejection.row + 1}"
+    return InvalidScoreError(path.name, where, rejection.reason)
 
 
 def _count(
     path: Path, score: str, by: list[str], newlines_in_values: bool
 ) -> tuple[Tally, Rejection | None]:
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    from npsloop.calculator.columnar import count_batch
+
     columns = list(dict.fromkeys([score, *by]))
+    text = pa.dictionary(pa.int32(), pa.string())
     # Arrow decompresses by extension, and every name kind_of() calls gzipped ends in ".gz".
     table = pv.read_csv(
         str(path),
@@ -77,7 +101,7 @@ def _count(
         parse_options=pv.ParseOptions(newlines_in_values=newlines_in_values),
         convert_options=pv.ConvertOptions(
             include_columns=columns,
-            column_types=dict.fromkeys(columns, _TEXT),
+            column_types=dict.fromkeys(columns, text),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Final
 
-from npsloop.stats import Histogram
+from npsloop.stats import Histogram, ScoreError, parse_score
 
 SCORE_BINS: Final = 11
 # Rejected rows are counted in a twelfth bin beside the scores, so one pass over the data
@@ -37,6 +37,42 @@ def group_label(value: object) -> str:
     if isinstance(value, bool | int | float | list | dict):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """The first rejected row of a batch: its index in the batch and why it was rejected."""
+
+    row: int
+    reason: str
+
+
+class ScoreCodes:
+    """Remembers the verdict of `parse_score` for each distinct raw value seen so far."""
+
+    def __init__(self) -> None:
+        # Keyed by type as well, because True == 1 and "7" must not share a verdict with 7.
+        self._codes: dict[tuple[type, object], int] = {}
+
+    def code(self, value: object) -> int:
+        key = (type(value), value)
+        code = self._codes.get(key)
+        if code is None:
+            try:
+                code = parse_score(value)
+            except ScoreError:
+                code = INVALID
+            self._codes[key] = code
+        return code
+
+    @staticmethod
+    def reason(value: object) -> str:
+        """Why `value` was rejected, in the words of `parse_score`."""
+        try:
+            parse_score(value)
+        except ScoreError as error:
+            return str(error)
+        raise AssertionError(f"{value!r} is a valid score")
 
 
 class Tally:

@@ -6,6 +6,7 @@ usual one is passing a percentage (95) where a fraction (0.95) is meant.
 
 from __future__ import annotations
 
+import functools
 import math
 from statistics import NormalDist
 
@@ -36,7 +37,12 @@ def check_alpha(alpha: object) -> float:
 
 def z_for(confidence: object) -> float:
     """The two-sided normal quantile for a confidence level (1.959964 for 0.95)."""
-    level = check_confidence(confidence)
+    return _quantile(check_confidence(confidence))
+
+
+@functools.lru_cache(maxsize=64)
+def _quantile(level: float) -> float:
+    # Remembered: an answer summarises thousands of groups at one or two levels.
     return _STANDARD_NORMAL.inv_cdf(0.5 + level / 2)
 
 
