@@ -41,11 +41,12 @@ def _answer(request: WSGIRequest) -> tuple[int, dict[str, Any] | None, Headers]:
     size = int(request.META.get("CONTENT_LENGTH") or 0)
     if size > MAX_BODY:
         return 400, {"error": f"the body must be at most {MAX_BODY} bytes"}, []
+    # META, not request.headers: that builds a dict of every header for two of them.
     return serve(
         answer_check,
         request.method,
         request.body,
-        request.headers.get("Origin"),
+        request.META.get("HTTP_ORIGIN"),
         own_origin,
-        request.headers.get("Accept-Language", ""),
+        request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
     )
