@@ -12,12 +12,16 @@ from typing import Any
 
 from django.test import Client
 
+from tests.wsgi_client import WsgiClient
+
 
 class ApiClient:
     """A Django test client that sends the workspace's API key and speaks JSON."""
 
-    def __init__(self, secret: str | None, basic: bool = False) -> None:
-        self.client = Client()
+    def __init__(self, secret: str | None, basic: bool = False, *, wsgi: bool = False) -> None:
+        """``wsgi``: send the requests through the WSGI application the production server
+        runs (tests.wsgi_client), where POST /api/v1/responses has a route of its own."""
+        self.client: Any = WsgiClient() if wsgi else Client()
         self.headers: dict[str, str] = {}
         if secret is not None and basic:
             token = base64.b64encode(f"{secret}:".encode()).decode()

@@ -9,7 +9,7 @@ email). Everything else goes through Django.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, TypeVar
 
@@ -44,7 +44,7 @@ def on_the_database(answer: Callable[[], T]) -> T:
                 database.health_check_done = True  # type: ignore[attr-defined]  # Django 4.1+
 
 
-def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+def fetch(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """The rows of a statement run on every such request. On PostgreSQL it is prepared once
     per connection (settings: prepare_threshold): planning a join costs the database about
     ten times running it on an index."""

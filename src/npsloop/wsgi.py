@@ -1,5 +1,6 @@
-"""The WSGI application the production web server runs: Django, with the two busiest
-requests answered beside it (npsloop.lean): the widget's check and an email's score link."""
+"""The WSGI application the production web server runs: Django, with the busiest requests
+answered beside it (npsloop.lean): the widget's check, an email's score link and the API's
+recording of a response."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "npsloop.settings")
 django_application = get_wsgi_application()
 
-# Both need Django set up.
+# They need Django set up.
+from npsloop.api.wsgi import record  # noqa: E402
 from npsloop.channels.email.wsgi import score_link  # noqa: E402
 from npsloop.channels.inapp.wsgi import widget_check  # noqa: E402
 
@@ -21,6 +23,8 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
     path = environ.get("PATH_INFO", "")
     if path == "/widget/v1/check":
         return widget_check(environ, start_response)
+    if path == "/api/v1/responses":
+        return record(environ, start_response, django_application)
     if path.startswith("/r/"):
         return score_link(environ, start_response, django_application)
     return django_application(environ, start_response)

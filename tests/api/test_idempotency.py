@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
 from api_client import ApiClient
 
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.rollups import stored_rollups
 from npsloop.workspaces.models import Workspace
+from npsloop.workspaces.services import create_api_key
 
 URL = "/api/v1/responses"
+
+
+@pytest.fixture(params=["django", "wsgi"])
+def api(request: pytest.FixtureRequest, workspace: Workspace) -> ApiClient:
+    """Through Django's test client, and through the production WSGI application, where
+    this POST has a route of its own on PostgreSQL (npsloop.api.wsgi)."""
+    _, secret = create_api_key(workspace, "tests")
+    return ApiClient(secret, wsgi=request.param == "wsgi")
 
 
 def test_it_returns_the_original_response_for_a_retry(

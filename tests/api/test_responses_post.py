@@ -11,8 +11,17 @@ from npsloop.contacts.models import Contact
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.rollups import count_responses, stored_rollups
 from npsloop.workspaces.models import Workspace
+from npsloop.workspaces.services import create_api_key
 
 URL = "/api/v1/responses"
+
+
+@pytest.fixture(params=["django", "wsgi"])
+def api(request: pytest.FixtureRequest, workspace: Workspace) -> ApiClient:
+    """Through Django's test client, and through the production WSGI application, where
+    this POST has a route of its own on PostgreSQL (npsloop.api.wsgi)."""
+    _, secret = create_api_key(workspace, "tests")
+    return ApiClient(secret, wsgi=request.param == "wsgi")
 
 
 def body(of: Survey, **overrides: Any) -> dict[str, Any]:

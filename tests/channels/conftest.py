@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-import json
 from typing import Any
-from unittest.mock import patch
 
 import pytest
-from django.core import signals
-from django.db import close_old_connections
-from django.test import Client, RequestFactory
+from django.test import Client
 from pytest_django.fixtures import Settings
 
 from npsloop.contacts.fields import ContactData
@@ -17,7 +13,7 @@ from npsloop.program.asks import ask_contacts
 from npsloop.program.models import SurveyRequest
 from npsloop.surveys.models import Survey
 from npsloop.workspaces.models import Workspace
-from npsloop.wsgi import application
+from tests.wsgi_client import WsgiClient
 
 
 @pytest.fixture(autouse=True)
@@ -43,66 +39,6 @@ def ann(workspace: Workspace) -> Contact:
 @pytest.fixture
 def ask(survey: Survey, ann: Contact) -> SurveyRequest:
     return ask_contacts(survey, ["u-1"]).scheduled[0]
-
-
-class WsgiReply:
-    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
-        self.status_code = int(status.split()[0])
-        self.headers = dict(headers)
-        self.content = body
-
-    def json(self) -> Any:
-        return json.loads(self.content)
-
-    def __getitem__(self, name: str) -> str:
-        return self.headers[name]
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.headers
-
-    @property
-    def url(self) -> str:
-        return self.headers["Location"]
-
-
-class WsgiClient:
-    """Requests through npsloop.wsgi.application, what the production server runs: the
-    check by its own route, the rest by Django. Like Django's test client, it keeps the
-    request signals from closing the test's database connection."""
-
-    def __init__(self) -> None:
-        self.factory = RequestFactory()
-
-    def post(self, path: str, *args: Any, **kwargs: Any) -> WsgiReply:
-        return self._call(self.factory.post(path, *args, **kwargs))
-
-    def options(self, path: str, *args: Any, **kwargs: Any) -> WsgiReply:
-        return self._call(self.factory.options(path, *args, **kwargs))
-
-    def get(self, path: str, *args: Any, **kwargs: Any) -> WsgiReply:
-        return self._call(self.factory.get(path, *args, **kwargs))
-
-    def head(self, path: str, *args: Any, **kwargs: Any) -> WsgiReply:
-        return self._call(self.factory.head(path, *args, **kwargs))
-
-    def _call(self, request: Any) -> WsgiReply:
-        started: list[Any] = []
-        signals.request_started.disconnect(close_old_connections)
-        signals.request_finished.disconnect(close_old_connections)
-        try:
-            with (
-                patch("npsloop.channels.inapp.wsgi.on_the_database", lambda answer: answer()),
-                patch("npsloop.channels.email.wsgi.on_the_database", lambda answer: answer()),
-            ):
-                chunks = application(
-                    request.environ, lambda status, headers: started.append((status, headers))
-                )
-                body = b"".join(chunks)
-                getattr(chunks, "close", lambda: None)()
-        finally:
-            signals.request_started.connect(close_old_connections)
-            signals.request_finished.connect(close_old_connections)
-        return WsgiReply(*started[0], body)
 
 
 @pytest.fixture(params=["django", "wsgi"])

@@ -14,7 +14,8 @@ from django.utils import timezone
 from npsloop.contacts.models import Contact
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys.models import Response, Survey
-from tests.channels.conftest import WsgiClient, client_for
+from tests.channels.conftest import client_for
+from tests.wsgi_client import WsgiClient
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from npsloop.program.asks import ask_contacts
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys.models import Response, Survey
 from npsloop.workspaces.models import Workspace
-from tests.channels.conftest import WsgiClient
+from tests.wsgi_client import WsgiClient
 
 USER = {
     "id": "u-7",

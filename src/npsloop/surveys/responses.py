@@ -113,9 +113,9 @@ def update_response(
         except ScoreError as error:
             errors["score"] = str(error)
     if comment is not _UNSET:
-        _check_comment(comment, errors)
+        check_comment(comment, errors)
     if answers is not _UNSET:
-        _check_answers(answers, errors)
+        check_answers(answers, errors)
     if response.erased_at is not None:
         # Personal data must not creep back into a response whose person was erased.
         for name, value in (("comment", comment), ("answers", answers)):
@@ -163,8 +163,8 @@ def check_response(workspace: Workspace, data: ResponseData) -> int:
         or not 1 <= data.wave <= MAX_WAVE
     ):
         errors["wave"] = f"must be a whole number from 1 to {MAX_WAVE}, got {data.wave!r}"
-    _check_comment(data.comment, errors)
-    _check_answers(data.answers, errors)
+    check_comment(data.comment, errors)
+    check_answers(data.answers, errors)
     if data.created_at is not None:
         if data.created_at.tzinfo is None:
             errors["created_at"] = "must include a time zone offset, e.g. 2024-05-01T09:30:00Z"
@@ -177,14 +177,14 @@ def check_response(workspace: Workspace, data: ResponseData) -> int:
     return score
 
 
-def _check_comment(comment: object, errors: dict[str, str]) -> None:
+def check_comment(comment: object, errors: dict[str, str]) -> None:
     if not isinstance(comment, str):
         errors["comment"] = f"must be text, got {type(comment).__name__}"
     elif len(comment) > MAX_COMMENT:
         errors["comment"] = f"must be at most {MAX_COMMENT} characters, got {len(comment)}"
 
 
-def _check_answers(answers: object, errors: dict[str, str]) -> None:
+def check_answers(answers: object, errors: dict[str, str]) -> None:
     if not isinstance(answers, dict):
         errors["answers"] = f"must be an object of question → answer, got {type(answers).__name__}"
         return
