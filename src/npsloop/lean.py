@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 
 import psycopg
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+)
 
 logger = logging.getLogger("django.request")
 StartResponse = Callable[..., Any]
@@ -48,12 +54,13 @@ def fetch(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[tuple[Any
     """The rows of a statement run on every such request. On PostgreSQL it is prepared once
     per connection (settings: prepare_threshold): planning a join costs the database about
     ten times running it on an index."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    database = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up
+    if database.vendor != "postgresql":
+        with database.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    database.ensure_connection()
+    with database.wrap_database_errors, psycopg.Cursor(database.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchall()
 

@@ -36,6 +36,9 @@ class Memory:
             self._forget_oldest()
         self._entries[key] = (time.time() + seconds, value)
 
+    def forget(self, key: str) -> None:
+        self._entries.pop(key, None)
+
     def clear(self) -> None:
         self._entries.clear()
 

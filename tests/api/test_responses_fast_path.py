@@ -18,9 +18,9 @@ from npsloop.contacts.fields import ContactData
 from npsloop.contacts.models import Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.surveys.models import Response, Survey
-from npsloop.surveys.rollups import count_responses, stored_rollups
+from npsloop.surveys.rollups import count_responses, day_of, stored_rollups
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_api_key
+from npsloop.workspaces.services import create_api_key, revoke_api_key
 
 URL = "/api/v1/responses"
 
@@ -258,3 +258,26 @@ def test_http_basic_and_a_body_that_is_not_json_go_to_the_view(
     r = api.client.post(URL, data="score=9", content_type="application/json", headers=api.headers)
     assert r.status_code == 400
     assert django_calls.count == 2
+
+
+def test_a_revoked_key_stops_working_at_once_in_the_process_that_revoked_it(
+    workspace: Workspace, survey: Survey, ann: Contact
+) -> None:
+    key, secret = create_api_key(workspace, "soon revoked")
+    api = ApiClient(secret, wsgi=True)
+    assert api.post(URL, body(survey)).status_code == 201  # remembered from here on
+    revoke_api_key(key)
+    assert api.post(URL, body(survey)).status_code == 401
+    assert Response.objects.count() == 1
+
+
+def test_the_rollup_day_is_the_workspaces(
+    api: ApiClient, survey: Survey, workspace: Workspace, ann: Contact
+) -> None:
+    workspace.time_zone = "Pacific/Kiritimati"  # UTC+14: its day is mostly not UTC's
+    workspace.save()
+    assert api.post(URL, body(survey)).status_code == 201
+    response = Response.objects.get()
+    [(key, count)] = stored_rollups(workspace).items()
+    assert count == 1
+    assert key[1] == day_of(response.created_at, workspace)

@@ -10,15 +10,16 @@ contact, any invalid input (the view's 422 names the field), an unknown key (401
 SQLite.
 
 What is accepted here is what the view would store unchanged, checked by the same
-functions (authenticate_api_key, check_comment, check_answers), and the answer is the
-view's, key for key (tests/api/test_responses_fast_path.py holds the two doors equal).
+functions (authenticate_api_key, through key_workspace; check_comment, check_answers),
+and the answer is the view's, key for key (tests/api/test_responses_fast_path.py holds
+the two doors equal).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import uuid
+import secrets
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -36,9 +37,8 @@ from npsloop.lean import StartResponse, fetch, logger, on_the_database, respond
 from npsloop.stats import category_of
 from npsloop.surveys.models import Channel, Response, ScoreDay, Survey
 from npsloop.surveys.responses import MAX_KEY, check_answers, check_comment
-from npsloop.surveys.rollups import day_of
-from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import authenticate_api_key
+from npsloop.surveys.rollups import day_in
+from npsloop.workspaces.services import key_workspace
 
 WSGIApp = Any
 FIELDS = frozenset({"survey", "contact", "score", "comment", "answers", "channel"})
@@ -145,16 +145,15 @@ def _record(environ: dict[str, Any], body: bytes) -> dict[str, Any] | None:
     fields = _plain(data)
     if fields is None:
         return None
-    api_key = authenticate_api_key(secret)
-    if api_key is None:
+    workspace = key_workspace(secret)
+    if workspace is None:
         return None
-    workspace: Workspace = api_key.workspace
     survey_id, external_id, score, comment, answers, channel = fields
     now = timezone.now()
     rows = fetch(
         RECORD,
         {
-            "workspace": workspace.pk,
+            "workspace": workspace.id,
             "survey": survey_id,
             "external_id": external_id,
             "score": score,
@@ -162,10 +161,10 @@ def _record(environ: dict[str, Any], body: bytes) -> dict[str, Any] | None:
             "comment": comment,
             "answers": json.dumps(answers),
             "channel": channel,
-            "key": given or uuid.uuid4().hex,
+            "key": given or secrets.token_hex(16),
             "may_create": given is None,
             "now": now,
-            "day": day_of(now, workspace),
+            "day": day_in(now, workspace.time_zone),
         },
     )
     if not rows:

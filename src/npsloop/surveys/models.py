@@ -132,7 +132,11 @@ class Survey(models.Model):
 class Response(models.Model):
     """One person's answer. The score and category are enforced by the database too."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="responses")
+    # Not indexed alone: every index of the table below starts with the workspace, and each
+    # index is written on every response stored.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="responses", db_index=False
+    )
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
     contact = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
@@ -199,8 +203,11 @@ class ScoreDay(models.Model):
     period's NPS is a sum of these rows: dashboards stay fast at any volume.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone: scoreday_workspace_day and scoreday_unique start with them.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     # 0 for responses that no programme wave asked for: a NULL would make the unique
     # constraint below let duplicates through.

@@ -41,7 +41,11 @@ REBUILD_SQL = (
 
 def day_of(moment: datetime, workspace: Workspace) -> date:
     """The calendar day of a moment in the workspace's time zone."""
-    return moment.astimezone(ZoneInfo(workspace.time_zone)).date()
+    return day_in(moment, workspace.time_zone)
+
+
+def day_in(moment: datetime, time_zone: str) -> date:
+    return moment.astimezone(ZoneInfo(time_zone)).date()
 
 
 def rollup_key(response: Response, workspace: Workspace) -> RollupKey:
