@@ -14,10 +14,11 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 # One process per core: the Python that answers a request holds its process's lock, so
-# more processes, not threads, use more cores. A second thread per process runs while the
-# first waits on the database (bench/README.md: "the web server").
+# more processes, not threads, use more cores. Threads run while others wait on the
+# database (a commit waits for the disk): four per process keep the cores busier than two
+# when every request writes (bench/README.md: "the web server").
 DEFAULT_WEB_WORKERS = max(1, min(4, os.cpu_count() or 1))
-WEB_THREADS = 2
+WEB_THREADS = 4
 
 
 def web_argv(
