@@ -8,6 +8,9 @@ from api_client import ApiClient
 from django.core.cache import cache, caches
 from huey.contrib.djhuey import HUEY
 
+from npsloop.contacts.fields import ContactData
+from npsloop.contacts.models import Contact
+from npsloop.contacts.services import upsert_contact
 from npsloop.memory import forget_all
 from npsloop.surveys.models import Survey
 from npsloop.surveys.services import create_survey
@@ -51,6 +54,22 @@ def survey(workspace: Workspace) -> Survey:
 @pytest.fixture
 def other_survey(other_workspace: Workspace) -> Survey:
     return create_survey(other_workspace, name="Their NPS", product_name="Other")
+
+
+@pytest.fixture
+def ann(workspace: Workspace) -> Contact:
+    """A contact with an external id, an email, a property and an account."""
+    return upsert_contact(
+        workspace,
+        ContactData(
+            external_id="u-1",
+            email="ann@example.com",
+            name="Ann Lee",
+            properties={"plan": "pro"},
+            account_external_id="acme",
+            account_name="Acme GmbH",
+        ),
+    ).contact
 
 
 @pytest.fixture

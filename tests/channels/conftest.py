@@ -6,34 +6,16 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from npsloop.contacts.fields import ContactData
 from npsloop.contacts.models import Contact
-from npsloop.contacts.services import upsert_contact
 from npsloop.program.asks import ask_contacts
 from npsloop.program.models import SurveyRequest
 from npsloop.surveys.models import Survey
-from npsloop.workspaces.models import Workspace
 from tests.wsgi_client import WsgiClient
 
 
 @pytest.fixture(autouse=True)
 def _links_to_the_test_server(settings: Settings) -> None:
     settings.BASE_URL = "http://testserver"
-
-
-@pytest.fixture
-def ann(workspace: Workspace) -> Contact:
-    return upsert_contact(
-        workspace,
-        ContactData(
-            external_id="u-1",
-            email="ann@example.com",
-            name="Ann Lee",
-            properties={"plan": "pro"},
-            account_external_id="acme",
-            account_name="Acme GmbH",
-        ),
-    ).contact
 
 
 @pytest.fixture
