@@ -36,11 +36,11 @@ def score_page(
     pk for a few seconds (score_links.SURVEYS): pages are kept by it."""
     wording = wording_for(survey, locale, name=name, email=email)
     if _FORMATTED_FIELD.search(str(survey.texts)):
-        return _render(wording.survey, wording.language, name, email, token, score)
+        return render_score_page(wording.survey, wording.language, name, email, token, score)
     key = f"{survey.pk}:{id(survey)}:{wording.language}:{score}:{bool(name)}:{bool(email)}"
     page: str | None = PAGES.get(key)
     if page is None:
-        page = _render(
+        page = render_score_page(
             survey,
             wording.language,
             NAME_STAND_IN if name else "",
@@ -56,7 +56,11 @@ def score_page(
     )
 
 
-def _render(survey: Survey, language: str, name: str, email: str, token: str, score: int) -> str:
+def render_score_page(
+    survey: Survey, language: str, name: str, email: str, token: str, score: int
+) -> str:
+    """The page itself, for these values: what the Django view (views.score_link) answers,
+    and what score_page keeps with stand-ins."""
     wording = wording_for(survey, language, name=name, email=email)
     context = page_context(wording, score=score, response=None)
     context.update({"token": token, "auto_record": True, "direction": texts.direction(language)})

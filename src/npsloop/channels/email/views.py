@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from npsloop.channels.email.pages import render_score_page
 from npsloop.errors import InvalidInput
 from npsloop.program.answers import answer_ask, unsubscribe
 from npsloop.program.models import SurveyRequest
@@ -83,9 +84,12 @@ def score_link(request: HttpRequest, token: str, score: str) -> HttpResponse:
         return redirect("ask-page", token=token)
     if request.method == "GET":
         remember_open(token, value)
-    context = page_context(wording, score=value, response=None)
-    context.update({"token": token, "auto_record": True})
-    return render(request, "respond/followup.html", context)
+    contact = ask.person
+    return HttpResponse(
+        render_score_page(
+            ask.survey, wording.language, contact.name, contact.email or "", token, value
+        )
+    )
 
 
 def remember_open(token: str, score: int) -> None:
