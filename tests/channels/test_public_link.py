@@ -88,3 +88,10 @@ def test_an_unknown_or_paused_survey_is_not_found(client: Client, survey: Survey
 def test_it_answers_in_the_browsers_language(client: Client, survey: Survey) -> None:
     page = client.get(path_of(public_url(survey)), headers={"Accept-Language": "fr-CA,fr;q=0.9"})
     assert 'lang="fr"' in page.content.decode()
+
+
+def test_it_answers_in_the_first_browser_language_it_speaks(client: Client, survey: Survey) -> None:
+    page = client.get(path_of(public_url(survey)), headers={"Accept-Language": "sv, de;q=0.7"})
+    assert 'lang="de"' in page.content.decode()
+    page = client.get(path_of(public_url(survey)), headers={"Accept-Language": "sv, fi"})
+    assert f'lang="{survey.language}"' in page.content.decode()

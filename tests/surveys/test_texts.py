@@ -13,6 +13,7 @@ from npsloop.surveys.texts import (
     KEYS,
     LANGUAGES,
     RTL_LANGUAGES,
+    browser_language,
     check_overrides,
     direction,
     resolve_language,
@@ -320,3 +321,21 @@ def test_it_lets_email_texts_use_merge_fields_and_properties() -> None:
     assert "unknown placeholder {first_name}" in check_overrides(bad)["texts.en.thanks_promoter"]
     injected = {"en": {"email_intro": "{contact.__class__}"}}
     assert check_overrides(injected) != {}
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("de-CH, de;q=0.9, en;q=0.8", "de"),
+        ("fr-CA,fr;q=0.9", "fr"),
+        ("xx-YY, sv;q=0.9, pt-BR;q=0.8, en;q=0.5", "pt"),  # the first we speak
+        ("en;q=0.5, ja", "ja"),  # by q-value, not by position
+        ("*", None),
+        ("sv, fi", None),
+        ("", None),
+        ("de;q=abc", None),  # malformed: the survey's language applies
+        ("x" * 600, None),
+    ],
+)
+def test_it_takes_a_browsers_language_that_it_speaks(header: str, language: str | None) -> None:
+    assert browser_language(header) == language

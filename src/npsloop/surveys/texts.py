@@ -17,6 +17,8 @@ import string
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from django.utils.translation.trans_real import parse_accept_lang_header
+
 from npsloop.surveys import catalogue
 
 logger = logging.getLogger(__name__)
@@ -89,6 +91,17 @@ def _primary_subtag(locale: str) -> str:
     # POSIX locales carry an encoding ("ja_JP.UTF-8") and sometimes a modifier ("de_DE@euro").
     bare = locale.strip().split(".", 1)[0].split("@", 1)[0]
     return bare.replace("_", "-").split("-", 1)[0].lower()
+
+
+def browser_language(accept_language: str) -> str | None:
+    """The language of a browser's Accept-Language header that we write texts in, taken by
+    the header's q-values ("xx, de;q=0.8" is German); None when it names none of them, or is
+    malformed: the survey's own language applies then."""
+    for tag, _ in parse_accept_lang_header(accept_language):
+        primary = _primary_subtag(tag)
+        if primary in LANGUAGES:
+            return primary
+    return None
 
 
 def direction(language: str) -> str:

@@ -34,6 +34,7 @@ from npsloop.errors import InvalidInput
 from npsloop.memory import Memory
 from npsloop.program.answers import answer_ask
 from npsloop.program.models import AskStatus, SurveyRequest
+from npsloop.surveys import texts
 from npsloop.surveys.followup import save_followup, wording_for
 from npsloop.surveys.models import Channel, Response
 from npsloop.workspaces.models import Workspace
@@ -201,7 +202,8 @@ def answer_check(call: Call) -> Reply:
     if not decision.show or decision.survey is None:
         NOES.set(memory, decision.reason, NO_MEMORY)
         return 200, {"show": False, "reason": decision.reason}
-    locale = contact.locale if contact and contact.locale else _language(call.accept_language)
+    locale = contact.locale if contact and contact.locale else None
+    locale = locale or texts.browser_language(call.accept_language)
     wording = wording_for(decision.survey, locale, name=contact.name if contact else "")
     return 200, {"show": True, "token": decision.token, "survey": survey_payload(wording)}
 
@@ -215,11 +217,6 @@ def _no_memory(workspace: Workspace, body: dict[str, Any], visitor: Visitor, eve
     who = body.get("user") if visitor.user is not None else {"device": visitor.device}
     canonical = json.dumps([workspace.pk, who, event], sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _language(accept_language: str) -> str:
-    """The browser's first language."""
-    return accept_language.split(",")[0].split(";")[0].strip()
 
 
 def _ask(workspace: Workspace, body: dict[str, Any]) -> tuple[SurveyRequest, Visitor]:
@@ -260,7 +257,8 @@ def _answer(call: Call) -> Reply:
 
 def _wording(call: Call, ask: SurveyRequest) -> Any:
     contact = ask.contact
-    locale = contact.locale if contact and contact.locale else _language(call.accept_language)
+    locale = contact.locale if contact and contact.locale else None
+    locale = locale or texts.browser_language(call.accept_language)
     return wording_for(ask.survey, locale, name=contact.name if contact else "")
 
 

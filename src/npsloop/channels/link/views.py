@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from npsloop.channels.link.links import attributed_contact
 from npsloop.contacts.models import Contact
 from npsloop.errors import InvalidInput
+from npsloop.surveys import texts
 from npsloop.surveys.followup import Wording, page_context, save_followup, wording_for
 from npsloop.surveys.models import Channel, Response, Survey
 from npsloop.surveys.responses import ResponseData, record_response
@@ -60,13 +61,9 @@ def survey_link(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _wording(request: HttpRequest, survey: Survey, contact: Contact | None) -> Wording:
-    locale = contact.locale if contact and contact.locale else _browser_language(request)
+    locale = contact.locale if contact and contact.locale else None
+    locale = locale or texts.browser_language(request.headers.get("Accept-Language", ""))
     return wording_for(survey, locale, name=contact.name if contact else "")
-
-
-def _browser_language(request: HttpRequest) -> str:
-    header = request.headers.get("Accept-Language", "")
-    return header.split(",")[0].split(";")[0].strip()
 
 
 def _answer(
