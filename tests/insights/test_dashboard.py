@@ -18,7 +18,7 @@ from npsloop.contacts.fields import ContactData
 from npsloop.contacts.models import Account, Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.errors import InvalidInput
-from npsloop.insights import dashboard
+from npsloop.insights import accounts, dashboard
 from npsloop.insights.filters import Filters, Period, resolve_filters, resolve_period, today_in
 from npsloop.program.models import Release
 from npsloop.stats import Histogram, Summary, compare, summarize
@@ -271,10 +271,10 @@ def test_an_account_with_new_detractors_is_at_risk(workspace: Workspace, survey:
             ),
         )
     filters = Filters(resolve_period("30d", "", "", NOW.date()))
-    rows = {r.external_id: r for r in dashboard.accounts(workspace, filters)}
+    rows = {r.external_id: r for r in accounts.accounts(workspace, filters)}
     assert rows["acc-1"].at_risk and "1 new detractor" in rows["acc-1"].risk_reason
     assert not rows["acc-2"].at_risk
-    people = dashboard.account_people(workspace, person.account_id, filters)
+    people = accounts.account_people(workspace, person.account_id, filters)
     assert [(p.email, p.latest_score, p.responses) for p in people] == [("a@example.com", 3, 1)]
 
 
@@ -398,7 +398,7 @@ def test_account_and_cohort_numbers_equal_the_raw_computation(
         filters = resolve_filters(workspace, {"period": "90d"}, today_in(workspace))
         inside = _inside(filters.period)
         before = _inside(filters.period.previous())
-        rows = {row.external_id: row for row in dashboard.accounts(workspace, filters)}
+        rows = {row.external_id: row for row in accounts.accounts(workspace, filters)}
         for plan in PLANS:
             mine = [r for r in raws if r.plan == plan]
             expected = _expected(mine, inside)

@@ -1,4 +1,5 @@
-"""The dashboard pages: overview, trend, segments, cohorts by releases and accounts.
+"""The dashboard pages: overview, trend, segments and cohorts by releases (the accounts
+pages are in console/accounts.py).
 
 Every page reads its filters from the URL (so a link shares exactly what one sees), renders
 numbers from `npsloop.insights.dashboard`, and answers `?format=csv` with its table.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -16,17 +16,16 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.text import slugify
 
 from npsloop.console import charts
 from npsloop.console.access import EDITORS, workspace_for
-from npsloop.contacts.models import Account
 from npsloop.errors import InvalidInput
 from npsloop.insights import dashboard
 from npsloop.insights import filters as periods
 from npsloop.insights.metrics import COHORT_GROUPS
-from npsloop.stats import Summary, summarize
+from npsloop.stats import Summary
 from npsloop.surveys.models import Channel, Survey
 
 TABS = (
@@ -124,7 +123,7 @@ SUMMARY_HEADER = [
 ]
 
 
-def _summary_cells(s: Summary) -> list[object]:
+def summary_cells(s: Summary) -> list[object]:
     return [
         s.n,
         s.nps,
@@ -187,7 +186,7 @@ def _overview_csv(page: Page, data: dashboard.Overview, table: str) -> HttpRespo
                     row.funnel.responded,
                     row.funnel.commented,
                     row.funnel.response_rate,
-                    *_summary_cells(row.summary),
+                    *summary_cells(row.summary),
                 ]
                 for row in data.funnels
             ),
@@ -215,13 +214,13 @@ def _overview_csv(page: Page, data: dashboard.Overview, table: str) -> HttpRespo
             "period",
             page.filters.period.since,
             page.filters.period.last_day,
-            *_summary_cells(data.summary),
+            *summary_cells(data.summary),
         ],
         [
             "previous period",
             data.previous_period.since,
             data.previous_period.last_day,
-            *_summary_cells(data.previous),
+            *summary_cells(data.previous),
         ],
     ]
     return page.csv_response("overview", ["row", "since", "until", *SUMMARY_HEADER], summary_rows)
@@ -248,7 +247,7 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
             "trend",
             ["bucket", "since", "until", *SUMMARY_HEADER],
             (
-                [b.label, b.start, b.end - timedelta(days=1), *_summary_cells(b.summary)]
+                [b.label, b.start, b.end - timedelta(days=1), *summary_cells(b.summary)]
                 for b in buckets
             ),
         )
@@ -263,7 +262,7 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
             "grains": dashboard.GRAINS,
             "buckets": buckets,
             "releases": releases,
-            "chart": charts.trend_chart(_points(buckets), markers),
+            "chart": charts.trend_chart(trend_points(buckets), markers),
             "extra_params": {"grain": grain},
         },
     )
@@ -293,7 +292,7 @@ def segments(request: HttpRequest, slug: str) -> HttpResponse:
             (
                 [
                     row.value,
-                    *_summary_cells(row.summary),
+                    *summary_cells(row.summary),
                     row.versus_rest.difference,
                     row.versus_rest.p_value,
                     row.versus_rest.significant,
@@ -352,8 +351,8 @@ def cohorts(request: HttpRequest, slug: str) -> HttpResponse:
                         row.cohort,
                         change.release.name,
                         change.release.released_at.date(),
-                        *_summary_cells(change.before),
-                        *_summary_cells(change.after),
+                        *summary_cells(change.before),
+                        *summary_cells(change.after),
                         change.comparison.difference,
                         change.comparison.p_value,
                         change.comparison.significant,
@@ -383,75 +382,7 @@ def cohorts(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
-def accounts(request: HttpRequest, slug: str) -> HttpResponse:
-    page = Page(request, slug, "dash-accounts")
-    rows = dashboard.accounts(page.workspace, page.filters)
-    if page.csv:
-        return page.csv_response(
-            "accounts",
-            [
-                "account",
-                "name",
-                *SUMMARY_HEADER,
-                "previous_nps",
-                "previous_n",
-                "change",
-                "significant",
-                "at_risk",
-                "why",
-            ],
-            (
-                [
-                    r.external_id,
-                    r.name,
-                    *_summary_cells(r.summary),
-                    r.previous.nps,
-                    r.previous.n,
-                    r.comparison.difference,
-                    r.comparison.significant,
-                    r.at_risk,
-                    r.risk_reason,
-                ]
-                for r in rows
-            ),
-        )
-    return page.render(
-        "console/dashboard/accounts.html",
-        {
-            "rows": rows[:500],
-            "more": max(0, len(rows) - 500),
-            "at_risk": [r for r in rows if r.at_risk],
-        },
-    )
-
-
-@login_required
-def account(request: HttpRequest, slug: str, account_id: int) -> HttpResponse:
-    page = Page(request, slug, "dash-accounts")
-    record = get_object_or_404(Account, workspace=page.workspace, pk=account_id)
-    people = dashboard.account_people(page.workspace, record.pk, page.filters)
-    if page.csv:
-        return page.csv_response(
-            f"account-{record.external_id}",
-            ["contact", "email", "responses", "latest_score", "latest_at"],
-            ([p.name, p.email, p.responses, p.latest_score, p.latest_at] for p in people),
-        )
-    mine = replace(page.filters, account_id=record.pk)
-    year = replace(mine, period=periods.resolve_period("year", "", "", page.today))
-    buckets = dashboard.trend(page.workspace, year, "month")
-    return page.render(
-        "console/dashboard/account.html",
-        {
-            "account": record,
-            "people": people,
-            "summary": summarize(dashboard.histogram(page.workspace, mine.query())),
-            "chart": charts.trend_chart(_points(buckets)),
-        },
-    )
-
-
-def _points(buckets: Sequence[dashboard.Bucket]) -> list[charts.TrendPoint]:
+def trend_points(buckets: Sequence[dashboard.Bucket]) -> list[charts.TrendPoint]:
     return [
         charts.TrendPoint(
             b.label,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from npsloop.console import (
+    accounts,
     dashboard,
     digest,
     members,
@@ -39,8 +40,8 @@ urlpatterns += [
     path("w/<slug:slug>/trend/", dashboard.trend, name="dash-trend"),
     path("w/<slug:slug>/segments/", dashboard.segments, name="dash-segments"),
     path("w/<slug:slug>/cohorts/", dashboard.cohorts, name="dash-cohorts"),
-    path("w/<slug:slug>/accounts/", dashboard.accounts, name="dash-accounts"),
-    path("w/<slug:slug>/accounts/<int:account_id>/", dashboard.account, name="dash-account"),
+    path("w/<slug:slug>/accounts/", accounts.accounts, name="dash-accounts"),
+    path("w/<slug:slug>/accounts/<int:account_id>/", accounts.account, name="dash-account"),
     path("w/<slug:slug>/responses/", responses.response_list, name="dash-responses"),
     path(
         "w/<slug:slug>/responses/<int:response_id>/",

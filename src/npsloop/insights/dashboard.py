@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from npsloop.contacts.models import Account, Contact
 from npsloop.errors import InvalidInput
 from npsloop.insights.filters import (
     Filters,
     Period,
     bucket_start,
     next_bucket,
-    responses_in,
 )
 from npsloop.insights.funnel import Funnel, ask_funnel
 from npsloop.insights.metrics import (
@@ -317,8 +315,8 @@ def cohorts_by_release(
         day = release.released_at.astimezone(zone).date()
         before = Period("custom", day - timedelta(days=window), day)
         after = Period("custom", day, day + timedelta(days=window))
-        earlier = dict(_by(workspace, filters.query(before, [cohort]), cohort))
-        later = dict(_by(workspace, filters.query(after, [cohort]), cohort))
+        earlier = dict(grouped(workspace, filters.query(before, [cohort]), cohort))
+        later = dict(grouped(workspace, filters.query(after, [cohort]), cohort))
         for key in earlier.keys() | later.keys():
             h1, h2 = later.get(key, Histogram.empty()), earlier.get(key, Histogram.empty())
             comparison = compare(h1, h2)
@@ -329,102 +327,8 @@ def cohorts_by_release(
     return releases, rows
 
 
-def _by(workspace: Workspace, query: MetricsQuery, name: str) -> list[tuple[str | None, Histogram]]:
+def grouped(
+    workspace: Workspace, query: MetricsQuery, name: str
+) -> list[tuple[str | None, Histogram]]:
+    """The histogram of each value of one group_by dimension."""
     return [(group[name], h) for group, h in compute_metrics(workspace, query)]
-
-
-@dataclass(frozen=True)
-class AccountRow:
-    account_id: int | None
-    external_id: str | None
-    name: str
-    summary: Summary
-    previous: Summary
-    comparison: Comparison
-    detractors_now: int
-    detractors_before: int
-
-    @property
-    def at_risk(self) -> bool:
-        dropped = self.comparison.significant and (self.comparison.difference or 0) < 0
-        new_detractors = self.detractors_now > 0 and self.detractors_before == 0
-        return dropped or new_detractors
-
-    @property
-    def risk_reason(self) -> str:
-        reasons = []
-        if self.comparison.significant and (self.comparison.difference or 0) < 0:
-            reasons.append(f"dropped {abs(round(self.comparison.difference or 0))} points")
-        if self.detractors_now > 0 and self.detractors_before == 0:
-            reasons.append(f"{self.detractors_now} new detractor(s)")
-        return "; ".join(reasons)
-
-
-def accounts(workspace: Workspace, filters: Filters) -> list[AccountRow]:
-    """Account-level NPS for the period against the period before, busiest accounts first."""
-    now = dict(_by(workspace, filters.query(group_by=["account"]), "account"))
-    before = dict(_by(workspace, filters.query(filters.period.previous(), ["account"]), "account"))
-    keys = [key for key in now if key is not None]
-    info = {
-        external_id: (pk, name)
-        for pk, external_id, name in Account.objects.filter(
-            workspace=workspace, external_id__in=keys
-        ).values_list("pk", "external_id", "name")
-    }
-    rows = []
-    for key in keys:
-        h, earlier = now[key], before.get(key, Histogram.empty())
-        pk, name = info.get(key, (None, ""))
-        rows.append(
-            AccountRow(
-                pk,
-                key,
-                name or key,
-                summarize(h),
-                summarize(earlier),
-                compare(h, earlier),
-                h.detractors,
-                earlier.detractors,
-            )
-        )
-    rows.sort(key=lambda r: (-r.summary.n, r.name))
-    return rows
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    contact_id: int
-    name: str
-    email: str
-    responses: int
-    latest_score: int | None
-    latest_at: datetime | None
-
-
-def account_people(workspace: Workspace, account_id: int, filters: Filters) -> list[PersonRow]:
-    """The account's contacts with their latest score in the period (all who answered)."""
-    responses = responses_in(workspace, replace(filters, account_id=account_id))
-    latest: dict[int, tuple[datetime, int]] = {}
-    counts: dict[int, int] = defaultdict(int)
-    for contact_id, created_at, score in responses.values_list("contact_id", "created_at", "score"):
-        if contact_id is None:
-            continue
-        counts[contact_id] += 1
-        if contact_id not in latest or created_at > latest[contact_id][0]:
-            latest[contact_id] = (created_at, score)
-    people = Contact.objects.filter(workspace=workspace, account_id=account_id)
-    rows = []
-    for person in people.order_by("name", "pk")[:500]:
-        seen = latest.get(person.pk)
-        rows.append(
-            PersonRow(
-                person.pk,
-                person.name or person.email or person.external_id or f"contact {person.pk}",
-                person.email or "",
-                counts.get(person.pk, 0),
-                seen[1] if seen else None,
-                seen[0] if seen else None,
-            )
-        )
-    rows.sort(key=lambda r: (r.latest_score is None, r.latest_score or 0, r.name))
-    return rows
