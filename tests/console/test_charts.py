@@ -11,14 +11,8 @@ from pathlib import Path
 import pytest
 
 import npsloop
-from npsloop.console.charts import (
-    Marker,
-    TrendPoint,
-    histogram_chart,
-    interval_strip,
-    share_bar,
-    trend_chart,
-)
+from npsloop.console.charts import histogram_chart, interval_strip, share_bar
+from npsloop.console.trend_chart import Marker, TrendPoint, trend_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 CSS = (Path(npsloop.__file__).parent / "static" / "npsloop" / "charts.css").read_text()

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from npsloop.console import charts
+from npsloop.console import trend_chart
 from npsloop.console.dashboard import SUMMARY_HEADER, Page, summary_cells, trend_points
 from npsloop.contacts.models import Account
 from npsloop.insights import accounts as account_figures
@@ -81,6 +81,6 @@ def account(request: HttpRequest, slug: str, account_id: int) -> HttpResponse:
             "account": record,
             "people": people,
             "summary": summarize(dashboard.histogram(page.workspace, mine.query())),
-            "chart": charts.trend_chart(trend_points(buckets)),
+            "chart": trend_chart.trend_chart(trend_points(buckets)),
         },
     )

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
-from npsloop.console import charts
+from npsloop.console import charts, trend_chart
 from npsloop.console.access import EDITORS, workspace_for
 from npsloop.errors import InvalidInput
 from npsloop.insights import dashboard
@@ -253,7 +253,9 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
         )
     zone = ZoneInfo(page.workspace.time_zone)
     markers = [
-        charts.Marker(r.released_at.astimezone(zone).date(), r.name) for r in releases if r.major
+        trend_chart.Marker(r.released_at.astimezone(zone).date(), r.name)
+        for r in releases
+        if r.major
     ]
     return page.render(
         "console/dashboard/trend.html",
@@ -262,7 +264,7 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
             "grains": dashboard.GRAINS,
             "buckets": buckets,
             "releases": releases,
-            "chart": charts.trend_chart(trend_points(buckets), markers),
+            "chart": trend_chart.trend_chart(trend_points(buckets), markers),
             "extra_params": {"grain": grain},
         },
     )
@@ -382,9 +384,9 @@ def cohorts(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def trend_points(buckets: Sequence[dashboard.Bucket]) -> list[charts.TrendPoint]:
+def trend_points(buckets: Sequence[dashboard.Bucket]) -> list[trend_chart.TrendPoint]:
     return [
-        charts.TrendPoint(
+        trend_chart.TrendPoint(
             b.label,
             b.start,
             b.end,
