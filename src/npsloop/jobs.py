@@ -7,11 +7,14 @@ loses nothing and runs no business rule twice.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from npsloop.channels.email.dispatch import Dispatched, send_due_asks
+from npsloop.events.log import prune
 from npsloop.insights.digest import send_digests
 from npsloop.program.planner import plan_all
 from npsloop.surveys.rollups import repair_rollups
@@ -56,3 +59,10 @@ def send_weekly_digests() -> int:
     workspace's time zone, so every workspace gets it early on its own Monday. A digest
     already sent is not sent again; returns how many were sent."""
     return send_digests()
+
+
+@db_periodic_task(crontab(hour="4", minute="23"))
+def prune_events() -> int:
+    """Nightly: delete events older than NPSLOOP_EVENT_RETENTION_DAYS (default 90);
+    returns how many went."""
+    return prune(retention=timedelta(days=settings.EVENT_RETENTION_DAYS))

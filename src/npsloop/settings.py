@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "npsloop.workspaces",
+    "npsloop.events",
     "npsloop.contacts",
     "npsloop.surveys",
     "npsloop.program",
@@ -241,6 +242,14 @@ def _anymail(esp: str) -> dict[str, object]:
 
 globals().update(_email())
 DEFAULT_FROM_EMAIL = os.getenv("NPSLOOP_FROM_EMAIL", "npsloop <nps@localhost>")
+
+# How long the event log keeps an event (GET /api/v1/events); the worker prunes older ones.
+EVENT_RETENTION_DAYS = envint("NPSLOOP_EVENT_RETENTION_DAYS", 90)
+if EVENT_RETENTION_DAYS < 1:
+    raise ValueError(
+        f"NPSLOOP_EVENT_RETENTION_DAYS must be a whole number of days, 1 or more; "
+        f"got {EVENT_RETENTION_DAYS}"
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

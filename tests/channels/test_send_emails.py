@@ -9,13 +9,14 @@ import time_machine
 from django.utils import timezone
 
 from bench.smtp_sink import SmtpSink
-from npsloop.channels.email.dispatch import STALE, recover_stale, send_due_asks
+from npsloop.channels.email.dispatch import send_due_asks
 from npsloop.contacts.fields import ContactData
 from npsloop.contacts.models import Contact
 from npsloop.contacts.services import upsert_contacts
 from npsloop.program.answers import answer_ask
 from npsloop.program.asks import ask_contacts
 from npsloop.program.models import AskStatus, SurveyRequest
+from npsloop.program.sending import CLAIM_STALE, SENDING_STALE, recover_stale
 from npsloop.surveys.models import Survey
 from npsloop.workspaces.models import Workspace
 
@@ -178,7 +179,7 @@ def test_a_dead_workers_claims_are_recovered_without_sending_twice(
         workspace, [ContactData(external_id=f"c{n}", email=f"c{n}@example.com") for n in range(3)]
     )
     claimed, sending, untouched = ask_contacts(survey, ["c0", "c1", "c2"]).scheduled
-    long_ago = timezone.now() - STALE - timedelta(seconds=1)
+    long_ago = timezone.now() - SENDING_STALE - timedelta(seconds=1)
     SurveyRequest.objects.filter(pk=claimed.pk).update(
         status=AskStatus.CLAIMED, claim="dead", claimed_at=long_ago
     )
@@ -197,6 +198,28 @@ def test_a_dead_workers_claims_are_recovered_without_sending_twice(
         "c0@example.com",
         "c2@example.com",
     ]
+
+
+def test_a_dead_workers_claims_are_taken_over_within_minutes_but_a_send_is_not_guessed(
+    smtp_sink: SmtpSink, workspace: Workspace, survey: Survey
+) -> None:
+    upsert_contacts(
+        workspace, [ContactData(external_id=f"c{n}", email=f"c{n}@example.com") for n in range(2)]
+    )
+    claimed, sending = ask_contacts(survey, ["c0", "c1"]).scheduled
+    a_while_ago = timezone.now() - CLAIM_STALE - timedelta(seconds=1)
+    assert CLAIM_STALE <= timedelta(minutes=2) < SENDING_STALE
+    SurveyRequest.objects.filter(pk=claimed.pk).update(
+        status=AskStatus.CLAIMED, claim="dead", claimed_at=a_while_ago
+    )
+    # A worker may still be handing this one to the mail server: too early to call it.
+    SurveyRequest.objects.filter(pk=sending.pk).update(
+        status=AskStatus.SENDING, claim="dead", claimed_at=a_while_ago
+    )
+    assert send_due_asks().sent == 1
+    statuses = dict(SurveyRequest.objects.values_list("pk", "status"))
+    assert statuses == {claimed.pk: AskStatus.SENT, sending.pk: AskStatus.SENDING}
+    assert [r.rcpt_tos[0] for r in smtp_sink.messages] == ["c0@example.com"]
 
 
 def test_it_reminds_once_after_seven_days_unless_answered(

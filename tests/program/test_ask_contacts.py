@@ -55,7 +55,7 @@ def test_it_skips_each_contact_with_its_reason(
     workspace: Workspace, survey: Survey, other_workspace: Workspace
 ) -> None:
     gone = contact(workspace, "gone")
-    unsubscribe(gone)
+    unsubscribe(gone, via="link")
     bounced = contact(workspace, "bounced")
     Contact.objects.filter(pk=bounced.pk).update(bounced_at=timezone.now())
     contact(workspace, "no-email", email=None)
@@ -177,8 +177,8 @@ def test_it_refuses_a_paused_survey_and_odd_names(workspace: Workspace, survey: 
 def test_unsubscribing_cancels_what_is_scheduled(workspace: Workspace, survey: Survey) -> None:
     ann = contact(workspace, "u-1")
     ask = ask_contacts(survey, ["u-1"]).scheduled[0]
-    assert unsubscribe(ann) is True
-    assert unsubscribe(ann) is False
+    assert unsubscribe(ann, via="link") is True
+    assert unsubscribe(ann, via="link") is False
     ask.refresh_from_db()
     assert ask.status == AskStatus.CANCELLED
     assert ask.error == "unsubscribed"

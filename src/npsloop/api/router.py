@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from npsloop.api import accounts, asks, contacts, metrics, programmes, releases, responses, surveys
+from npsloop.api import (
+    accounts,
+    asks,
+    contacts,
+    events,
+    metrics,
+    programmes,
+    releases,
+    responses,
+    surveys,
+)
 from npsloop.api.auth import API_AUTH
 from npsloop.api.errors import install_error_handlers
 
@@ -41,3 +51,4 @@ api.add_router("/surveys", programmes.router)
 api.add_router("/responses", responses.router)
 api.add_router("/metrics", metrics.router)
 api.add_router("/releases", releases.router)
+api.add_router("/events", events.router)

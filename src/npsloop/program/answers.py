@@ -7,8 +7,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from npsloop.contacts import consent
 from npsloop.contacts.models import Contact
 from npsloop.errors import InvalidInput
+from npsloop.program.asks import stop_asking
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys.models import Response
 from npsloop.surveys.responses import ResponseData, record_response, update_response
@@ -55,19 +57,11 @@ def answer_ask(ask: SurveyRequest, score: object) -> Response:
     return response
 
 
-def unsubscribe(contact: Contact, *, now: datetime | None = None) -> bool:
+def unsubscribe(contact: Contact, *, via: str, now: datetime | None = None) -> bool:
     """Stop every survey email to this person: no new asks, no pending sends, no
     reminders. Returns False when they were already unsubscribed."""
     now = now or timezone.now()
     with transaction.atomic():
-        changed = Contact.objects.filter(pk=contact.pk, unsubscribed_at__isnull=True).update(
-            unsubscribed_at=now, updated_at=now
-        )
-        SurveyRequest.objects.filter(contact=contact, status=AskStatus.SCHEDULED).update(
-            status=AskStatus.CANCELLED, error="unsubscribed", updated_at=now
-        )
-        SurveyRequest.objects.filter(contact=contact, remind_at__isnull=False).update(
-            remind_at=None, updated_at=now
-        )
-    contact.unsubscribed_at = contact.unsubscribed_at or now
-    return bool(changed)
+        changed = consent.unsubscribe(contact, via=via, now=now)
+        stop_asking(contact, "unsubscribed", now=now)
+    return changed

@@ -180,3 +180,16 @@ def _schedule(
             else:
                 reason = reasons.get(contact.pk, Skip.PENDING)
                 report.skipped.append(Skipped(label[contact.pk], reason))
+
+
+def stop_asking(contact: Contact, reason: str, *, now: datetime | None = None) -> None:
+    """Cancel the person's scheduled asks and the reminders of those sent (they
+    unsubscribed): nothing more goes out to them."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        SurveyRequest.objects.filter(contact=contact, status=AskStatus.SCHEDULED).update(
+            status=AskStatus.CANCELLED, error=reason, updated_at=now
+        )
+        SurveyRequest.objects.filter(contact=contact, remind_at__isnull=False).update(
+            remind_at=None, updated_at=now
+        )

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from npsloop.contacts.models import Contact
+from npsloop.events.log import forget_person
 from npsloop.surveys.models import Response
 
 
@@ -14,12 +15,14 @@ def erase_contact(contact: Contact) -> int:
 
     The comment, extra answers and the properties snapshot are personal; the score,
     channel and date are kept without any link to the person, so an NPS computed before
-    and after the erasure is the same. Returns how many responses were anonymised.
+    and after the erasure is the same. The events about them keep their place in the log
+    but lose their data. Returns how many responses were anonymised.
     """
     now = timezone.now()
     with transaction.atomic():
         erased = Response.objects.filter(contact=contact).update(
             contact=None, comment="", answers={}, properties={}, erased_at=now, updated_at=now
         )
+        forget_person(contact.pk)
         contact.delete()
     return erased

@@ -15,9 +15,12 @@ from django.utils import timezone
 from npsloop.contacts.fields import MAX_ID
 from npsloop.contacts.models import Account, Contact
 from npsloop.errors import InvalidInput
+from npsloop.events.log import Change, moment, record
+from npsloop.events.models import Event, EventType
 from npsloop.lean import fetch
 from npsloop.stats import ScoreError, category_of, parse_score
 from npsloop.surveys.models import Channel, Response, ScoreDay, Survey, unknown_channel
+from npsloop.surveys.payload import response_data
 from npsloop.surveys.rollups import RollupKey, apply_deltas, day_in, rollup_key
 from npsloop.workspaces.models import Workspace
 
@@ -83,13 +86,11 @@ def record_response(workspace: Workspace, data: ResponseData) -> Recorded:
         # A fresh random key can't collide, so there is nothing to recover from and no need
         # for a savepoint: two statements less on the API's hot path.
         with transaction.atomic(savepoint=False):
-            response.save(force_insert=True)
-            apply_deltas(workspace, Counter({rollup_key(response, workspace): 1}))
+            _store(workspace, response, now)
         return Recorded(response, created=True)
     try:
         with transaction.atomic():
-            response.save(force_insert=True)
-            apply_deltas(workspace, Counter({rollup_key(response, workspace): 1}))
+            _store(workspace, response, now)
     except IntegrityError:
         # A concurrent retry with the same key got there first.
         existing = Response.objects.filter(workspace=workspace, key=key).first()
@@ -97,6 +98,22 @@ def record_response(workspace: Workspace, data: ResponseData) -> Recorded:
             raise
         return Recorded(_same_or_conflict(existing, data, score), created=False)
     return Recorded(response, created=True)
+
+
+def _store(workspace: Workspace, response: Response, now: datetime) -> None:
+    """Insert the response, count it in its day's rollup, log response.created."""
+    response.save(force_insert=True)
+    apply_deltas(workspace, Counter({rollup_key(response, workspace): 1}))
+    record(
+        Change(
+            workspace.pk,
+            EventType.RESPONSE_CREATED,
+            {"response": response_data(response)},
+            response_id=response.pk,
+            contact_id=response.contact_id,
+        ),
+        at=now,
+    )
 
 
 @dataclass(frozen=True)
@@ -124,7 +141,8 @@ class PlainRecorded:
 
 # One transaction: the survey must be the workspace's; the contact is found by its
 # external id or, unless the client sent an Idempotency-Key, created; the response is
-# inserted with a snapshot of the contact's properties; the day's rollup counts it. No row
+# inserted with a snapshot of the contact's properties; the day's rollup counts it; the
+# event log gets its response.created, shaped as surveys.payload shapes it. No row
 # comes back when any of that did not happen.
 #
 # The statement is planned once per connection, often while the tables are still small,
@@ -167,6 +185,21 @@ WITH s AS (
     SELECT workspace_id, survey_id, %(day)s, channel, 0, score, 1 FROM r
     ON CONFLICT (survey_id, day, channel, wave, score)
     DO UPDATE SET count = {ScoreDay._meta.db_table}.count + excluded.count
+), e AS (
+    INSERT INTO {Event._meta.db_table} (workspace_id, type, response_id, contact_id, ask_id,
+        data, created_at)
+    SELECT r.workspace_id, '{EventType.RESPONSE_CREATED.value}', r.id, c.id, NULL,
+        jsonb_build_object('response', jsonb_build_object(
+            'id', r.id, 'survey', r.survey_id,
+            'contact', jsonb_build_object('external_id', c.external_id, 'email', c.email),
+            'account', (SELECT external_id FROM {Account._meta.db_table}
+                        WHERE id = c.account_id),
+            'score', r.score, 'category', %(category)s::text, 'comment', %(comment)s::text,
+            'answers', %(answers)s::jsonb, 'channel', r.channel, 'properties', c.properties,
+            'created_at', %(moment)s::text, 'updated_at', %(moment)s::text, 'erased', false
+        )),
+        %(now)s
+    FROM r CROSS JOIN c
 )
 SELECT r.id, c.external_id, c.email, c.properties::text,
     (SELECT external_id FROM {Account._meta.db_table} WHERE id = c.account_id)
@@ -218,6 +251,7 @@ def record_plain_response(
             "key": key or secrets.token_hex(16),
             "may_create": key is None,
             "now": now,
+            "moment": moment(now),
             "day": day_in(now, time_zone),
         },
     )
@@ -257,6 +291,7 @@ def update_response(
     if errors:
         raise InvalidInput(errors)
     workspace = response.workspace
+    before = {name: getattr(response, name) for name in _CHANGEABLE}
     with transaction.atomic():
         deltas: Counter[RollupKey] = Counter()
         if new_score != response.score:
@@ -271,7 +306,25 @@ def update_response(
         response.updated_at = timezone.now()
         response.save(update_fields=["score", "category", "comment", "answers", "updated_at"])
         apply_deltas(workspace, deltas)
+        previous = {
+            name: value for name, value in before.items() if getattr(response, name) != value
+        }
+        if previous:
+            record(
+                Change(
+                    workspace.pk,
+                    EventType.RESPONSE_UPDATED,
+                    {"response": response_data(response), "previous": previous},
+                    response_id=response.pk,
+                    contact_id=response.contact_id,
+                ),
+                at=response.updated_at,
+            )
     return response
+
+
+# What an edit may change; response.updated names the old value of each that did.
+_CHANGEABLE = ("score", "category", "comment", "answers")
 
 
 def check_response(workspace: Workspace, data: ResponseData) -> int:

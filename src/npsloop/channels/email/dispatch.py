@@ -1,42 +1,40 @@
-"""Sending due email asks, at most once.
-
-Each ask moves SCHEDULED (or SENT, for a reminder) → CLAIMED → SENDING → SENT, and the
-moves are conditional UPDATEs, so any number of workers on any number of machines can run
-this at once: a row one worker moved is not there for another to move. A worker that dies
-leaves CLAIMED rows (never handed to the mail server: safe to send later) and at most one
-SENDING row per connection (maybe delivered: marked UNKNOWN and reported, never re-sent).
+"""Sending due email asks, at most once: claim a batch, check each against the contact
+rules again, render, hand it to the mail server, record the outcome. Every move of an
+ask's status is made by its owner, npsloop.program.sending (conditional UPDATEs, so any
+number of workers on any number of machines can run this at once).
 """
 
 from __future__ import annotations
 
 import contextlib
 import smtplib
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from npsloop.channels.email.message import compose
 from npsloop.channels.email.outcome import Outcome, classify
-from npsloop.contacts.models import Contact
-from npsloop.program.models import AskStatus, SurveyRequest
+from npsloop.program.models import SurveyRequest
 from npsloop.program.rules import reminder_stops, skip_reasons
+from npsloop.program.sending import (
+    Delivery,
+    claim_due,
+    due_asks,
+    hold_back,
+    recover_stale,
+    release,
+    settle,
+    start_sending,
+)
 from npsloop.surveys.models import Channel
 from npsloop.workspaces.models import Workspace
 
 BATCH = 200
-# A claim older than this belongs to a worker that died; the mail connection's timeout
-# (EMAIL_TIMEOUT) is far shorter, so no living worker holds a row this long.
-STALE = timedelta(minutes=10)
-# Temporary refusals (4xx) are retried with growing pauses, then given up.
-MAX_ATTEMPTS = 8
-MAX_BACKOFF = timedelta(hours=2)
 
 
 @dataclass
@@ -57,12 +55,6 @@ class Dispatched:
         self.errors += other.errors
 
 
-def due_asks(now: datetime) -> Q:
-    first = Q(status=AskStatus.SCHEDULED, due_at__lte=now)
-    reminder = Q(status=AskStatus.SENT, remind_at__lte=now, response__isnull=True)
-    return Q(channel=Channel.EMAIL) & (first | reminder)
-
-
 def send_due_asks(*, now: datetime | None = None, limit: int = BATCH) -> Dispatched:
     """Send one batch of due emails per workspace, within each one's send rate."""
     now = now or timezone.now()
@@ -76,7 +68,7 @@ def send_due_asks(*, now: datetime | None = None, limit: int = BATCH) -> Dispatc
     for workspace in Workspace.objects.filter(pk__in=list(workspace_ids)):
         allowance = min(limit, _allowance(workspace, now))
         if allowance > 0:
-            report.add(send_batch(claim_due(workspace, now, allowance), now))
+            report.add(send_batch(claim_due(workspace.pk, now, allowance), now))
     return report
 
 
@@ -85,29 +77,6 @@ def _allowance(workspace: Workspace, now: datetime) -> int:
         workspace=workspace, last_sent_at__gt=now - timedelta(minutes=1)
     ).count()
     return workspace.send_rate_per_minute - recent
-
-
-def claim_due(workspace: Workspace, now: datetime, limit: int) -> list[SurveyRequest]:
-    """Take up to `limit` due asks for this worker. Rows locked or taken by another
-    worker are skipped, not waited for."""
-    claim = uuid.uuid4().hex
-    with transaction.atomic():
-        ids = list(
-            SurveyRequest.objects.select_for_update(skip_locked=True)
-            .filter(due_asks(now), workspace=workspace)
-            .order_by("due_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        # Repeating the due condition makes this safe where rows can't be locked
-        # (SQLite): a row another worker claimed in between no longer matches.
-        SurveyRequest.objects.filter(due_asks(now), pk__in=ids).update(
-            status=AskStatus.CLAIMED, claim=claim, claimed_at=now, updated_at=now
-        )
-    return list(
-        SurveyRequest.objects.filter(claim=claim, status=AskStatus.CLAIMED)
-        .select_related("contact", "contact__account", "survey", "workspace")
-        .order_by("due_at")
-    )
 
 
 def send_batch(asks: Sequence[SurveyRequest], now: datetime) -> Dispatched:
@@ -121,21 +90,21 @@ def send_batch(asks: Sequence[SurveyRequest], now: datetime) -> Dispatched:
         connection.open()
     except (OSError, smtplib.SMTPException) as error:
         # Nothing left: the mail server is unreachable. The asks wait, no attempt counted.
-        _release(asks, f"mail server unreachable: {error}", now)
+        release(asks, f"mail server unreachable: {error}", now)
         report.deferred += len(asks)
         report.errors.append(f"mail server unreachable: {error}")
         return report
     try:
         for index, ask in enumerate(asks):
             if (reason := holds.get(ask.pk)) is not None:
-                _cancel(ask, reason, now)
+                hold_back(ask, reason, now)
                 report.cancelled += 1
                 continue
             outcome = _send_one(connection, ask, now)
             _count(report, outcome)
             if outcome.connection_lost:
                 # The connection is gone; the rest wait for the next run.
-                _release(asks[index + 1 :], "waiting for the mail connection", now)
+                release(asks[index + 1 :], "waiting for the mail connection", now)
                 report.deferred += len(asks) - index - 1
                 break
     finally:
@@ -171,14 +140,11 @@ def _send_one(connection: object, ask: SurveyRequest, now: datetime) -> Outcome:
         message = compose(ask, reminder=ask.sent_at is not None)
     except Exception as error:  # a broken template must not stall the queue
         outcome = Outcome("permanent", f"could not compose the email: {error}")
-        SurveyRequest.objects.filter(pk=ask.pk, claim=ask.claim).update(status=AskStatus.SENDING)
-        _record(ask, outcome, "", now)
+        if start_sending(ask):
+            settle(ask, _delivery(outcome), now)
         return outcome
-    started = SurveyRequest.objects.filter(
-        pk=ask.pk, claim=ask.claim, status=AskStatus.CLAIMED
-    ).update(status=AskStatus.SENDING, claimed_at=timezone.now())
-    if not started:
-        # Recovered as stale by another worker meanwhile: not ours to send any more.
+    if not start_sending(ask):
+        # Taken over as stale by another worker meanwhile: not ours to send any more.
         return Outcome("skipped", "claimed by another worker")
     try:
         connection.send_messages([message])  # type: ignore[attr-defined]
@@ -188,48 +154,12 @@ def _send_one(connection: object, ask: SurveyRequest, now: datetime) -> Outcome:
         outcome = Outcome("sent", "")
     status = getattr(message, "anymail_status", None)
     provider_id = "" if status is None or status.message_id is None else str(status.message_id)
-    _record(ask, outcome, message.extra_headers["Message-ID"], now, provider_id)
+    settle(ask, _delivery(outcome, message.extra_headers["Message-ID"], provider_id), now)
     return outcome
 
 
-def _record(
-    ask: SurveyRequest, outcome: Outcome, message_id: str, now: datetime, provider_id: str = ""
-) -> None:
-    rows = SurveyRequest.objects.filter(pk=ask.pk, claim=ask.claim, status=AskStatus.SENDING)
-    reminder = ask.sent_at is not None
-    back = AskStatus.SENT if reminder else AskStatus.SCHEDULED
-    common = {"claim": "", "updated_at": now}
-    if outcome.kind == "sent":
-        sent = ask.reminders_sent + (1 if reminder else 0)
-        more = sent < ask.survey.reminders
-        rows.update(
-            status=AskStatus.SENT,
-            sent_at=ask.sent_at or now,
-            last_sent_at=now,
-            reminders_sent=sent,
-            remind_at=now + timedelta(days=ask.survey.reminder_days) if more else None,
-            message_id=message_id,
-            provider_message_id=provider_id,
-            attempts=0,
-            error="",
-            **common,
-        )
-    elif outcome.kind == "unknown":
-        rows.update(status=AskStatus.UNKNOWN, error=outcome.reason, **common)
-    elif outcome.kind == "temporary" and ask.attempts + 1 < MAX_ATTEMPTS:
-        retry_at = now + min(timedelta(minutes=2 ** (ask.attempts + 1)), MAX_BACKOFF)
-        timing = {"remind_at": retry_at} if reminder else {"due_at": retry_at}
-        rows.update(
-            status=back, attempts=F("attempts") + 1, error=outcome.reason, **timing, **common
-        )
-    elif reminder:
-        # The first email did go out; a reminder that can't be delivered just ends them.
-        rows.update(status=AskStatus.SENT, remind_at=None, error=outcome.reason, **common)
-    else:
-        rows.update(status=AskStatus.FAILED, error=outcome.reason, **common)
-    if outcome.bounced:
-        ask.person.bounced_at = now
-        Contact.objects.filter(pk=ask.person.pk, bounced_at__isnull=True).update(bounced_at=now)
+def _delivery(outcome: Outcome, message_id: str = "", provider_id: str = "") -> Delivery:
+    return Delivery(outcome.kind, outcome.reason, outcome.bounced, message_id, provider_id)
 
 
 def _count(report: Dispatched, outcome: Outcome) -> None:
@@ -244,42 +174,6 @@ def _count(report: Dispatched, outcome: Outcome) -> None:
     elif outcome.kind == "permanent":
         report.failed += 1
         report.errors.append(outcome.reason)
-
-
-def _cancel(ask: SurveyRequest, reason: str, now: datetime) -> None:
-    rows = SurveyRequest.objects.filter(pk=ask.pk, claim=ask.claim, status=AskStatus.CLAIMED)
-    if ask.sent_at is None:
-        rows.update(status=AskStatus.CANCELLED, error=reason, claim="", updated_at=now)
-    else:
-        rows.update(status=AskStatus.SENT, remind_at=None, claim="", updated_at=now)
-
-
-def _release(asks: Sequence[SurveyRequest], reason: str, now: datetime) -> None:
-    """Give claimed asks back, untouched by any mail server, for a later run."""
-    for status, sent in ((AskStatus.SCHEDULED, False), (AskStatus.SENT, True)):
-        SurveyRequest.objects.filter(
-            pk__in=[ask.pk for ask in asks if (ask.sent_at is not None) == sent],
-            status=AskStatus.CLAIMED,
-        ).update(status=status, claim="", error=reason, updated_at=now)
-
-
-def recover_stale(now: datetime) -> int:
-    """Deal with the rows of workers that died: claimed rows go back to wait, rows that
-    were being handed to the mail server become UNKNOWN. Returns how many were unknown."""
-    stale = Q(claimed_at__lt=now - STALE)
-    for status, sent in ((AskStatus.SCHEDULED, False), (AskStatus.SENT, True)):
-        SurveyRequest.objects.filter(
-            stale, status=AskStatus.CLAIMED, sent_at__isnull=not sent
-        ).update(status=status, claim="", updated_at=now)
-    return SurveyRequest.objects.filter(stale, status=AskStatus.SENDING).update(
-        status=AskStatus.UNKNOWN,
-        claim="",
-        error=(
-            "the worker stopped while handing this email to the mail server, so nobody "
-            "knows whether it was delivered; it is not sent again"
-        ),
-        updated_at=now,
-    )
 
 
 def outcome_counts(workspace: Workspace) -> dict[str, int]:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
-from django.utils import timezone
-
+from npsloop.contacts.consent import Via, mark_bounced
 from npsloop.contacts.models import Contact
 from npsloop.program.answers import unsubscribe
 from npsloop.program.models import SurveyRequest
@@ -29,15 +28,14 @@ def record_feedback(sender: object, event: Any, esp_name: str, **kwargs: object)
 
     contacts = _contacts_of(event)
     if event.event_type in (EventType.COMPLAINED, EventType.UNSUBSCRIBED):
+        via = Via.COMPLAINT if event.event_type == EventType.COMPLAINED else Via.PROVIDER
         for contact in contacts:
-            unsubscribe(contact)
+            unsubscribe(contact, via=via)
     elif event.event_type in (EventType.BOUNCED, EventType.REJECTED) and event.reject_reason in (
         RejectReason.BOUNCED,
         RejectReason.INVALID,
     ):
-        Contact.objects.filter(pk__in=[c.pk for c in contacts], bounced_at__isnull=True).update(
-            bounced_at=timezone.now()
-        )
+        mark_bounced(contacts, via=Via.PROVIDER)
 
 
 def _contacts_of(event: Any) -> list[Contact]:

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from npsloop.channels.email.pages import render_score_page
+from npsloop.contacts.consent import Via
 from npsloop.errors import InvalidInput
 from npsloop.program.answers import answer_ask, unsubscribe
 from npsloop.program.models import SurveyRequest
@@ -192,7 +193,7 @@ def unsubscribe_link(request: HttpRequest, token: str) -> HttpResponse:
     contact = ask.person
     done = request.method == "POST"
     if done:
-        unsubscribe(contact)
+        unsubscribe(contact, via=Via.LINK)
     context = {
         "language": wording.language,
         "direction": texts.direction(wording.language),

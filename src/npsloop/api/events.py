@@ -1,0 +1,78 @@
+"""/events: the event log, for integrations that follow every change without webhooks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from npsloop.api.auth import workspace_of
+from npsloop.api.errors import field_error
+from npsloop.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from npsloop.events.log import events_of, unknown_types
+from npsloop.events.models import Event, EventType
+
+router = Router(tags=["events"])
+
+
+class EventOut(Schema):
+    id: int = Field(description="Grows with every event: remember the last one you saw.")
+    type: str = Field(description=f"One of {', '.join(EventType.values)}.")
+    created_at: datetime
+    data: dict[str, Any] = Field(description="What changed; see docs/events.md per type.")
+
+
+class EventPage(Schema):
+    items: list[EventOut]
+    next_after: int = Field(
+        description=(
+            "Pass as `after` for the next page; the same as `after` when there are no "
+            "new events yet (poll again later with it)."
+        )
+    )
+    has_more: bool = Field(description="Another page is waiting: ask again at once.")
+
+
+class EventFilters(Schema):
+    after: int = Field(
+        0, ge=0, description="Events with an id greater than this; 0 (default) for the oldest."
+    )
+    type: list[str] = Field(
+        default_factory=list,
+        description=f"Only these types (repeat the parameter): {', '.join(EventType.values)}.",
+    )
+    limit: int = Field(
+        DEFAULT_LIMIT, description=f"Events per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})."
+    )
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    return {"id": event.pk, "type": event.type, "created_at": event.created_at, "data": event.data}
+
+
+@router.get("", response=EventPage, summary="Follow the event log")
+def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str, Any]:
+    """Every change in this workspace, oldest first, from after the id you pass.
+
+    Poll with the `next_after` of the last page; an event is listed once written and
+    committed with its change, and events older than the retention (90 days by default)
+    are deleted.
+    """
+    if unknown := unknown_types(filters.type):
+        raise field_error(
+            ("query", "type"),
+            f"unknown event type {', '.join(map(repr, unknown))}; "
+            f"known types: {', '.join(EventType.values)}",
+        )
+    if not 1 <= filters.limit <= MAX_LIMIT:
+        raise field_error(("query", "limit"), f"must be from 1 to {MAX_LIMIT}, got {filters.limit}")
+    rows = events_of(workspace_of(request).pk, filters.type).filter(id__gt=filters.after)
+    found = list(rows[: filters.limit + 1])
+    page = found[: filters.limit]
+    return {
+        "items": [event_json(event) for event in page],
+        "next_after": page[-1].pk if page else filters.after,
+        "has_more": len(found) > filters.limit,
+    }

@@ -1,0 +1,108 @@
+"""Writing, reading and pruning the event log.
+
+Only the owner of a change writes its event (see docs/architecture.md), inside the
+transaction that makes the change: either both are committed or neither is. Readers
+follow the log by id, which only grows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from npsloop.events.models import Event, EventType
+
+_ENCODER = DjangoJSONEncoder()
+
+
+class OutsideTransaction(RuntimeError):
+    """An event written where its change could commit without it (or it without its change)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One event to write: its type, its data and the rows it concerns."""
+
+    workspace_id: int
+    type: EventType
+    data: dict[str, Any]
+    response_id: int | None = None
+    contact_id: int | None = None
+    ask_id: int | None = None
+
+
+def moment(value: datetime | None) -> str | None:
+    """A datetime as the API shows it (ISO 8601, milliseconds, Z for UTC)."""
+    return None if value is None else str(_ENCODER.default(value))
+
+
+def record(change: Change, *, at: datetime | None = None) -> None:
+    """Write one event in the caller's transaction."""
+    record_all([change], at=at)
+
+
+def record_all(changes: Sequence[Change], *, at: datetime | None = None) -> None:
+    """Write these events, in order, in the caller's transaction."""
+    if not changes:
+        return
+    if not connection.in_atomic_block:
+        raise OutsideTransaction(
+            "an event must be written inside the transaction of its change "
+            "(wrap both in transaction.atomic())"
+        )
+    created_at = at or timezone.now()
+    Event.objects.bulk_create(
+        [
+            Event(
+                workspace_id=change.workspace_id,
+                type=change.type,
+                data=change.data,
+                response_id=change.response_id,
+                contact_id=change.contact_id,
+                ask_id=change.ask_id,
+                created_at=created_at,
+            )
+            for change in changes
+        ]
+    )
+
+
+def events_of(workspace_id: int, types: Collection[str] = ()) -> QuerySet[Event]:
+    """The workspace's events, oldest first, optionally of some types only."""
+    rows = Event.objects.filter(workspace_id=workspace_id)
+    if types:
+        rows = rows.filter(type__in=list(types))
+    return rows.order_by("id")
+
+
+def unknown_types(types: Collection[str]) -> list[str]:
+    return sorted(set(types) - set(EventType.values))
+
+
+def forget_person(contact_id: int) -> int:
+    """Blank the data of every event about this contact (their erasure): the events stay,
+    so followers keep their place in the log, but say only that the person was erased."""
+    return Event.objects.filter(contact_id=contact_id).update(data={"erased": True})
+
+
+def prune(*, retention: timedelta, now: datetime | None = None, batch: int = 10_000) -> int:
+    """Delete events older than the retention, a batch at a time (short transactions, so
+    writers are never held up); returns how many went."""
+    cutoff = (now or timezone.now()) - retention
+    deleted = 0
+    while True:
+        ids = list(
+            Event.objects.filter(created_at__lt=cutoff)
+            .order_by("id")
+            .values_list("id", flat=True)[:batch]
+        )
+        if not ids:
+            return deleted
+        deleted += Event.objects.filter(id__in=ids).delete()[0]

@@ -1,0 +1,53 @@
+"""Event: one change, written by the change's owner in the change's own transaction."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from npsloop.workspaces.models import Workspace
+
+
+class EventType(models.TextChoices):
+    RESPONSE_CREATED = "response.created"
+    RESPONSE_UPDATED = "response.updated"
+    CONTACT_UNSUBSCRIBED = "contact.unsubscribed"
+    CONTACT_RESUBSCRIBED = "contact.resubscribed"
+    CONTACT_BOUNCED = "contact.bounced"
+    ASK_SENT = "ask.sent"
+    ASK_FAILED = "ask.failed"
+
+
+class Event(models.Model):
+    """What happened, to which rows, shaped for the outside world (``data``).
+
+    The ids it concerns are plain numbers, not foreign keys: the log outlives the rows
+    (an erased contact, a deleted survey) and must never block their deletion. The id
+    only grows, so a reader that remembers the last id it saw misses nothing.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    type = models.CharField(max_length=40, choices=EventType.choices)
+    response_id = models.BigIntegerField(null=True, blank=True)
+    contact_id = models.BigIntegerField(null=True, blank=True)
+    ask_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "id"], name="event_workspace_id"),
+            models.Index(fields=["workspace", "type", "id"], name="event_workspace_type_id"),
+            models.Index(fields=["created_at"], name="event_created_at"),
+            # Erasure finds a person's events by contact; few have one, so partial.
+            models.Index(
+                fields=["contact_id"],
+                name="event_contact",
+                condition=models.Q(contact_id__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.pk}"
