@@ -17,6 +17,7 @@ from bench import (
     bench_api,
     bench_dashboard,
     bench_email,
+    bench_events,
     bench_import,
     bench_metrics,
     bench_planner,
@@ -37,6 +38,7 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "widget": (bench_widget.main, [], ["--quick"]),
     "planner": (bench_planner.main, [], ["--quick"]),
     "dashboard": (bench_dashboard.main, [], ["--quick"]),
+    "events": (bench_events.main, [], ["--quick"]),
 }
 
 

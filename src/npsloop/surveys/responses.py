@@ -15,13 +15,14 @@ from django.utils import timezone
 from npsloop.contacts.fields import MAX_ID
 from npsloop.contacts.models import Account, Contact
 from npsloop.errors import InvalidInput
-from npsloop.events.log import Change, moment, record
+from npsloop.events.log import Change, insert_statement, moment, record
 from npsloop.events.models import Event, EventType
 from npsloop.lean import fetch
+from npsloop.statements import execute_together
 from npsloop.stats import ScoreError, category_of, parse_score
 from npsloop.surveys.models import Channel, Response, ScoreDay, Survey, unknown_channel
 from npsloop.surveys.payload import response_data
-from npsloop.surveys.rollups import RollupKey, apply_deltas, day_in, rollup_key
+from npsloop.surveys.rollups import RollupKey, apply_deltas, day_in, delta_statements, rollup_key
 from npsloop.workspaces.models import Workspace
 
 MAX_COMMENT = 10_000
@@ -103,16 +104,18 @@ def record_response(workspace: Workspace, data: ResponseData) -> Recorded:
 def _store(workspace: Workspace, response: Response, now: datetime) -> None:
     """Insert the response, count it in its day's rollup, log response.created."""
     response.save(force_insert=True)
-    apply_deltas(workspace, Counter({rollup_key(response, workspace): 1}))
-    record(
-        Change(
-            workspace.pk,
-            EventType.RESPONSE_CREATED,
-            {"response": response_data(response)},
-            response_id=response.pk,
-            contact_id=response.contact_id,
-        ),
-        at=now,
+    created = Change(
+        workspace.pk,
+        EventType.RESPONSE_CREATED,
+        {"response": response_data(response)},
+        response_id=response.pk,
+        contact_id=response.contact_id,
+    )
+    execute_together(
+        [
+            *delta_statements(workspace, Counter({rollup_key(response, workspace): 1})),
+            insert_statement([created], at=now),
+        ]
     )
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
+from npsloop.statements import Statement, execute_together
 from npsloop.surveys.models import Response, ScoreDay
 from npsloop.workspaces.models import Workspace
 
@@ -59,17 +60,23 @@ def rollup_key(response: Response, workspace: Workspace) -> RollupKey:
 
 
 def apply_deltas(workspace: Workspace, deltas: Counter[RollupKey]) -> None:
-    """Add the changes to the rollups. Call inside the transaction that changed the responses.
+    """Add the changes to the rollups. Call inside the transaction that changed the responses."""
+    execute_together(delta_statements(workspace, deltas))
+
+
+def delta_statements(workspace: Workspace, deltas: Counter[RollupKey]) -> list[Statement]:
+    """The statements apply_deltas runs, for a caller that sends them with others.
 
     One statement per key, in sorted order so that concurrent writers lock rows in the
     same order and cannot deadlock.
     """
-    with connection.cursor() as cursor:
-        for (survey_id, day, channel, wave, score), delta in sorted(deltas.items()):
-            if delta > 0:
-                cursor.execute(UPSERT, (workspace.pk, survey_id, day, channel, wave, score, delta))
-            elif delta < 0:
-                cursor.execute(DECREASE, (delta, survey_id, day, channel, wave, score))
+    statements: list[Statement] = []
+    for (survey_id, day, channel, wave, score), delta in sorted(deltas.items()):
+        if delta > 0:
+            statements.append((UPSERT, (workspace.pk, survey_id, day, channel, wave, score, delta)))
+        elif delta < 0:
+            statements.append((DECREASE, (delta, survey_id, day, channel, wave, score)))
+    return statements
 
 
 def count_responses(workspace: Workspace) -> Counter[RollupKey]:
