@@ -17,7 +17,7 @@ from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 from npsloop.workspaces.services import create_api_key, create_workspace
 
-pytest_plugins = ["smtp_fixtures", "chromium"]
+pytest_plugins = ["smtp_fixtures", "provider_fixtures", "chromium"]
 
 
 @pytest.fixture(autouse=True, scope="session")

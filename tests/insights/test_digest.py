@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpResponse
 from django.test import Client
+from provider_fixtures import Provider
 from pytest_django.fixtures import Settings
 
 from bench.smtp_sink import SmtpSink
@@ -420,6 +421,35 @@ def test_it_gives_up_the_week_when_the_mail_server_refuses_for_good(
     smtp_sink.fail_recipients = {}
     assert send_digests() == 0
     assert smtp_sink.count == 0
+
+
+def test_it_sends_no_second_digest_when_the_handover_broke(
+    smtp_sink: SmtpSink, make_member: MakeMember
+) -> None:
+    """The server may have taken it before the connection broke: better none than two."""
+    ann = make_member("ann")
+    make_member("bo")
+    smtp_sink.mode = "drop"
+    assert send_digests() == 0
+    ann.refresh_from_db()
+    assert ann.digest_sent_for == WEEK
+    smtp_sink.mode = "accept"
+    assert send_digests() == 0
+    assert smtp_sink.count == 0
+
+
+def test_it_tries_again_next_hour_when_the_email_provider_is_busy(
+    provider: Provider, make_member: MakeMember
+) -> None:
+    ann = make_member("ann")
+    provider.reply = (503, {"ErrorCode": 0, "Message": "Service unavailable"})
+    assert send_digests() == 0
+    ann.refresh_from_db()
+    assert ann.digest_sent_for is None
+
+    provider.reply = None
+    assert send_digests() == 1
+    assert [request["To"] for request in provider.received] == ["ann@example.com"]
 
 
 def test_it_waits_while_the_mail_server_is_unreachable(

@@ -9,7 +9,6 @@ of workers sends each member one digest per week, in the workspace's own time zo
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -17,8 +16,7 @@ from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,6 +24,7 @@ from django.utils import timezone
 
 from npsloop.errors import InvalidInput
 from npsloop.insights.metrics import MetricsQuery, compute_metrics, moment
+from npsloop.mail import transport
 from npsloop.stats import Comparison, Histogram, Summary, compare, round_half_away, summarize
 from npsloop.surveys.models import Category, Response, Survey
 from npsloop.workspaces.models import Member, Workspace
@@ -236,8 +235,8 @@ def send_digests(now: datetime | None = None) -> int:
         .select_related("workspace", "user")
         .order_by("workspace_id", "pk")
     )
-    sender = _Sender()
-    try:
+    sent = 0
+    with transport.session() as mail:
         for _, group in groupby(members, key=attrgetter("workspace_id")):
             waiting = list(group)
             monday = last_complete_week(waiting[0].workspace, now)
@@ -250,11 +249,12 @@ def send_digests(now: datetime | None = None) -> int:
             for member in waiting:
                 if not _claim(member, monday):
                     continue  # another worker has it
-                if not sender.send(compose(digest, member), member, monday):
-                    return sender.sent  # mail server unreachable; the next run tries again
-    finally:
-        sender.close()
-    return sender.sent
+                outcome = mail.send(compose(digest, member))
+                if outcome.kind == "sent":
+                    sent += 1
+                if not _settle(outcome, member, monday):
+                    return sent  # mail server unreachable; the next run tries again
+    return sent
 
 
 def _claim(member: Member, monday: date) -> bool:
@@ -276,53 +276,19 @@ def _release(member: Member, monday: date) -> None:
     )
 
 
-class _Sender:
-    """One mail connection for the whole run, opened when the first digest is due."""
-
-    def __init__(self) -> None:
-        self.sent = 0
-        self._connection: BaseEmailBackend | None = None
-
-    def send(self, message: EmailMultiAlternatives, member: Member, monday: date) -> bool:
-        """Send one digest; False when the mail server can't be reached at all."""
-        if self._connection is None:
-            connection = get_connection(fail_silently=False)
-            try:
-                connection.open()
-            except (OSError, smtplib.SMTPException) as error:
-                _release(member, monday)
-                log.warning("weekly digests wait: mail server unreachable: %s", error)
-                return False
-            self._connection = connection
-        try:
-            self._connection.send_messages([message])
-        except smtplib.SMTPResponseException as error:
-            # The server answered, so the message was not taken. A 4xx is tried again next
-            # hour; a 5xx would be refused again, so this week's digest is given up.
-            if 400 <= error.smtp_code < 500:
-                _release(member, monday)
-            log.warning("weekly digest to member %s refused: %s", member.pk, error)
-        except smtplib.SMTPRecipientsRefused as error:
-            codes = [code for code, _ in error.recipients.values()]
-            if all(400 <= code < 500 for code in codes):
-                _release(member, monday)
-            log.warning("weekly digest to member %s refused: %s", member.pk, error)
-        except Exception as error:  # every failure is logged; the run goes on
-            # The connection broke, perhaps after the server took the message: it is not
-            # sent again, so nobody gets a digest twice.
-            log.warning("weekly digest to member %s may not have arrived: %s", member.pk, error)
-            self.close()
-        else:
-            self.sent += 1
+def _settle(outcome: transport.Outcome, member: Member, monday: date) -> bool:
+    """Keep or give back the claim on this week's digest; False when the run must stop."""
+    if outcome.kind == "sent":
         return True
-
-    def close(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            try:
-                connection.close()
-            except (OSError, smtplib.SMTPException):
-                log.info("closing the mail connection failed", exc_info=True)
+    log.warning("weekly digest to member %s not sent: %s", member.pk, outcome.reason)
+    if outcome.kind == "temporary":
+        # Certainly not taken, so tried again next hour; when the server can't be reached at
+        # all, so are the rest.
+        _release(member, monday)
+        return not outcome.connection_lost
+    # Permanent: it would be refused again, so this week's digest is given up. Unknown: the
+    # server may have taken it, and nobody gets a digest twice.
+    return True
 
 
 def compose(digest: Digest, member: Member) -> EmailMultiAlternatives:

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -24,6 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from npsloop.errors import InvalidInput, NotFound
+from npsloop.mail import transport
 from npsloop.workspaces.models import ApiKey, Member, Role, Workspace
 from npsloop.workspaces.services import create_api_key, revoke_api_key
 
@@ -236,13 +237,13 @@ def _email_link(workspace: Workspace, email: str, role: str, url: str) -> str:
         f"Choose your password here (the link works once, for {days} days):\n{url}\n\n"
         f"Then sign in with {email} as your username.\n"
     )
-    try:
-        send_mail(f"You have been added to {workspace.name} on npsloop", body, None, [email])
-    # Any transport (SMTP, an email provider's API) may fail; the member is added either
-    # way and the admin still has the link to pass on, so the failure is reported, not raised.
-    except Exception as error:
-        log.warning("set-password email to %s failed: %s", email, error)
-        return str(error) or type(error).__name__
+    subject = f"You have been added to {workspace.name} on npsloop"
+    outcome = transport.send(EmailMessage(subject, body, None, [email]))
+    # The member is added either way and the admin still has the link to pass on, so a
+    # failure is reported, not raised.
+    if outcome.kind != "sent":
+        log.warning("set-password email to %s failed: %s", email, outcome.reason)
+        return outcome.reason
     return ""
 
 

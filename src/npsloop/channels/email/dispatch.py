@@ -6,19 +6,17 @@ number of workers on any number of machines can run this at once).
 
 from __future__ import annotations
 
-import contextlib
-import smtplib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.mail import get_connection
 from django.db.models import Count
 from django.utils import timezone
 
 from npsloop.channels.email.message import compose
-from npsloop.channels.email.outcome import Outcome, classify
+from npsloop.mail import transport
+from npsloop.mail.outcome import Outcome
 from npsloop.program.models import SurveyRequest
 from npsloop.program.rules import reminder_stops, skip_reasons
 from npsloop.program.sending import (
@@ -85,31 +83,27 @@ def send_batch(asks: Sequence[SurveyRequest], now: datetime) -> Dispatched:
     if not asks:
         return report
     holds = _rule_holds(asks, now)
-    connection = get_connection(fail_silently=False)
-    try:
-        connection.open()
-    except (OSError, smtplib.SMTPException) as error:
-        # Nothing left: the mail server is unreachable. The asks wait, no attempt counted.
-        release(asks, f"mail server unreachable: {error}", now)
-        report.deferred += len(asks)
-        report.errors.append(f"mail server unreachable: {error}")
-        return report
-    try:
+    with transport.session() as mail:
+        if (unreachable := mail.connect()) is not None:
+            # Nothing left: the mail server is unreachable. The asks wait, no attempt counted.
+            release(asks, unreachable.reason, now)
+            report.deferred += len(asks)
+            report.errors.append(unreachable.reason)
+            return report
         for index, ask in enumerate(asks):
             if (reason := holds.get(ask.pk)) is not None:
                 hold_back(ask, reason, now)
                 report.cancelled += 1
                 continue
-            outcome = _send_one(connection, ask, now)
+            outcome = _send_one(mail, ask, now)
+            if outcome is None:
+                continue
             _count(report, outcome)
             if outcome.connection_lost:
                 # The connection is gone; the rest wait for the next run.
                 release(asks[index + 1 :], "waiting for the mail connection", now)
                 report.deferred += len(asks) - index - 1
                 break
-    finally:
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            connection.close()
     return report
 
 
@@ -135,7 +129,8 @@ def _rule_holds(asks: Sequence[SurveyRequest], now: datetime) -> dict[int, str]:
     return holds
 
 
-def _send_one(connection: object, ask: SurveyRequest, now: datetime) -> Outcome:
+def _send_one(mail: transport.Session, ask: SurveyRequest, now: datetime) -> Outcome | None:
+    """What became of the ask's email; None when it is no longer this worker's to send."""
     try:
         message = compose(ask, reminder=ask.sent_at is not None)
     except Exception as error:  # a broken template must not stall the queue
@@ -145,21 +140,16 @@ def _send_one(connection: object, ask: SurveyRequest, now: datetime) -> Outcome:
         return outcome
     if not start_sending(ask):
         # Taken over as stale by another worker meanwhile: not ours to send any more.
-        return Outcome("skipped", "claimed by another worker")
-    try:
-        connection.send_messages([message])  # type: ignore[attr-defined]
-    except Exception as error:  # every failure is classified and recorded
-        outcome = classify(error)
-    else:
-        outcome = Outcome("sent", "")
-    status = getattr(message, "anymail_status", None)
-    provider_id = "" if status is None or status.message_id is None else str(status.message_id)
-    settle(ask, _delivery(outcome, message.extra_headers["Message-ID"], provider_id), now)
+        return None
+    outcome = mail.send(message)
+    settle(ask, _delivery(outcome, message.extra_headers["Message-ID"]), now)
     return outcome
 
 
-def _delivery(outcome: Outcome, message_id: str = "", provider_id: str = "") -> Delivery:
-    return Delivery(outcome.kind, outcome.reason, outcome.bounced, message_id, provider_id)
+def _delivery(outcome: Outcome, message_id: str = "") -> Delivery:
+    return Delivery(
+        outcome.kind, outcome.reason, outcome.bounced, message_id, outcome.provider_message_id
+    )
 
 
 def _count(report: Dispatched, outcome: Outcome) -> None:
