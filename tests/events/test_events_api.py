@@ -67,6 +67,22 @@ def test_bad_parameters_say_what_is_accepted(api: ApiClient) -> None:
     assert api.get("/api/v1/events?after=abc").status_code == 422
 
 
+def test_an_after_that_names_no_event_is_refused_but_a_pruned_one_starts_again(
+    api: ApiClient, workspace: Workspace, survey: Survey
+) -> None:
+    with time_machine.travel(timezone.now() - timedelta(days=100)):
+        old = answer(workspace, survey, None, 1)
+    kept = answer(workspace, survey, None, 2)
+    old_event = Event.objects.get(response_id=old).pk
+    unknown = api.get(f"/api/v1/events?after={old_event + 1000}")
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["loc"] == ["query", "after"]
+    assert "no event" in unknown.json()["detail"][0]["msg"]
+    prune(retention=timedelta(days=90))
+    again = api.get(f"/api/v1/events?after={old_event}").json()["items"]
+    assert [item["data"]["response"]["id"] for item in again] == [kept]
+
+
 def test_another_workspaces_events_are_never_shown(
     api: ApiClient,
     other_api: ApiClient,
@@ -84,6 +100,10 @@ def test_another_workspaces_events_are_never_shown(
         for item in other_api.get("/api/v1/events?after=0").json()["items"]
     ]
     assert listed == [theirs]
+    # Another workspace's event id is no position in this workspace's log.
+    their_event = Event.objects.get(response_id=theirs).pk
+    if their_event > Event.objects.get(response_id=mine).pk:
+        assert api.get(f"/api/v1/events?after={their_event}").status_code == 422
     assert ApiClient(None).get("/api/v1/events").status_code == 401
 
 

@@ -11,14 +11,14 @@ from ninja import Field, Query, Router, Schema
 from npsloop.api.auth import workspace_of
 from npsloop.api.errors import field_error
 from npsloop.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from npsloop.events.log import events_of, unknown_types
+from npsloop.events.log import UnknownPosition, feed, unknown_types
 from npsloop.events.models import Event, EventType
 
 router = Router(tags=["events"])
 
 
 class EventOut(Schema):
-    id: int = Field(description="Grows with every event: remember the last one you saw.")
+    id: int = Field(description="The event's id: pass the last one you saw as `after`.")
     type: str = Field(description=f"One of {', '.join(EventType.values)}.")
     created_at: datetime
     data: dict[str, Any] = Field(description="What changed; see docs/events.md per type.")
@@ -37,7 +37,12 @@ class EventPage(Schema):
 
 class EventFilters(Schema):
     after: int = Field(
-        0, ge=0, description="Events with an id greater than this; 0 (default) for the oldest."
+        0,
+        ge=0,
+        description=(
+            "The id of the last event you received (the `next_after` of the last page): the "
+            "events after it; 0 (default) for the oldest kept."
+        ),
     )
     type: list[str] = Field(
         default_factory=list,
@@ -54,11 +59,14 @@ def event_json(event: Event) -> dict[str, Any]:
 
 @router.get("", response=EventPage, summary="Follow the event log")
 def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str, Any]:
-    """Every change in this workspace, oldest first, from after the id you pass.
+    """Every change in this workspace, in the order the changes were committed, from after
+    the event whose id you pass.
 
-    Poll with the `next_after` of the last page; an event is listed once written and
-    committed with its change, and events older than the retention (90 days by default)
-    are deleted.
+    Poll with the `next_after` of the last page (the id of its last event): you see every
+    event once. Ids grow as events are written, but a page is in commit order, so its ids
+    are not always increasing; never compare them, pass `next_after` back. Events older
+    than the retention (90 days by default) are deleted; after one of those, the log
+    starts again from the oldest kept.
     """
     if unknown := unknown_types(filters.type):
         raise field_error(
@@ -68,8 +76,19 @@ def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str,
         )
     if not 1 <= filters.limit <= MAX_LIMIT:
         raise field_error(("query", "limit"), f"must be from 1 to {MAX_LIMIT}, got {filters.limit}")
-    rows = events_of(workspace_of(request).pk, filters.type).filter(id__gt=filters.after)
-    found = list(rows[: filters.limit + 1])
+    try:
+        found = feed(
+            workspace_of(request).pk,
+            after=filters.after,
+            types=filters.type,
+            limit=filters.limit + 1,
+        )
+    except UnknownPosition:
+        raise field_error(
+            ("query", "after"),
+            f"no event {filters.after} in this workspace; pass the id of the last event you "
+            "received (the next_after of the last page), or 0 to start from the oldest",
+        ) from None
     page = found[: filters.limit]
     return {
         "items": [event_json(event) for event in page],

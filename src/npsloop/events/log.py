@@ -14,7 +14,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from npsloop.events.models import Event, EventType
@@ -90,12 +91,58 @@ _CREATED_AT = Event._meta.get_field("created_at")
 _DATA = Event._meta.get_field("data")
 
 
-def events_of(workspace_id: int, types: Collection[str] = ()) -> QuerySet[Event]:
-    """The workspace's events, oldest first, optionally of some types only."""
+class UnknownPosition(ValueError):
+    """`after` names no event of this workspace (and not one pruned for its age)."""
+
+
+def feed(workspace_id: int, *, after: int, types: Collection[str], limit: int) -> list[Event]:
+    """Up to `limit` events of the workspace that follow the event `after` (0: from the
+    oldest kept), in the order a follower must read them.
+
+    On PostgreSQL ids are drawn when a transaction writes and become visible when it
+    commits, so a later id can be seen before an earlier one. The log is therefore read in
+    (transaction, id) order and only up to the oldest transaction of this database still
+    running: everything before that point is final, so a follower that resumes after the
+    last event it saw never misses one. On SQLite one transaction writes at a time, and
+    ids are the order.
+    """
     rows = Event.objects.filter(workspace_id=workspace_id)
+    if after:
+        txid = rows.filter(id=after).values_list("txid", flat=True).first()
+        if txid is None:
+            oldest = rows.order_by("id").values_list("id", flat=True).first()
+            if oldest is not None and after >= oldest:
+                raise UnknownPosition(after)
+            # Pruned (older than the oldest kept): start again from the oldest.
+        else:
+            rows = rows.filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=after))
     if types:
         rows = rows.filter(type__in=list(types))
-    return rows.order_by("id")
+    if connection.vendor == "postgresql":
+        # A transaction's own events count as settled for itself (a test's, in practice:
+        # requests read in autocommit).
+        rows = rows.filter(
+            Q(txid__lt=RawSQL(_SETTLED_BEFORE, ())) | Q(txid=RawSQL(_OWN_TRANSACTION, ()))
+        )
+    return list(rows.order_by("txid", "id")[:limit])
+
+
+# The lowest transaction id that may still write events, as seen by the statement's own
+# snapshot: the snapshot's running transactions (xip), less those of other databases on
+# the same server (a long report or pg_dump elsewhere must not hold the log back), else
+# xmax (one past the last transaction that ended). A running transaction not found in
+# pg_stat_activity any more has just ended: counted as running, it only waits a poll.
+_SETTLED_BEFORE = """
+    SELECT LEAST(
+        pg_snapshot_xmax(s)::text::bigint,
+        (SELECT min(x::text::bigint) FROM pg_snapshot_xip(s) AS x
+         WHERE NOT EXISTS (
+            SELECT FROM pg_stat_activity AS a
+            WHERE a.backend_xid = xid(x) AND a.datname IS DISTINCT FROM current_database()
+         ))
+    ) FROM pg_current_snapshot() AS s
+"""
+_OWN_TRANSACTION = "SELECT pg_current_xact_id_if_assigned()::text::bigint"
 
 
 def unknown_types(types: Collection[str]) -> list[str]:

@@ -35,11 +35,15 @@ class Event(models.Model):
     ask_id = models.BigIntegerField(null=True, blank=True)
     data = models.JSONField()
     created_at = models.DateTimeField()
+    # The writing transaction's id on PostgreSQL (a column default: pg_current_xact_id()),
+    # 0 on SQLite. Readers list events by (txid, id) and only those of transactions that
+    # have ended, so an event committed late never lands behind a follower's position.
+    txid = models.BigIntegerField(db_default=0, editable=False)
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "id"], name="event_workspace_id"),
-            models.Index(fields=["workspace", "type", "id"], name="event_workspace_type_id"),
+            models.Index(fields=["workspace", "txid", "id"], name="event_feed"),
+            models.Index(fields=["workspace", "type", "txid", "id"], name="event_feed_type"),
             models.Index(fields=["created_at"], name="event_created_at"),
             # Erasure finds a person's events by contact; few have one, so partial.
             models.Index(
