@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "huey.contrib.djhuey",
     "ninja",
     "npsloop.workspaces",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a paused sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "npsloop.urls"
@@ -255,6 +259,46 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+
+def sign_in_throttle() -> tuple[int, timedelta]:
+    """NPSLOOP_SIGN_IN_FAILURES wrong passwords for one account, or from one network address,
+    pause its sign-in for NPSLOOP_SIGN_IN_PAUSE_MINUTES."""
+    failures = envint("NPSLOOP_SIGN_IN_FAILURES", 10)
+    minutes = envint("NPSLOOP_SIGN_IN_PAUSE_MINUTES", 15)
+    if failures < 1:
+        raise ValueError(f"NPSLOOP_SIGN_IN_FAILURES must be at least 1, got {failures}")
+    if minutes < 1:
+        raise ValueError(f"NPSLOOP_SIGN_IN_PAUSE_MINUTES must be at least 1, got {minutes}")
+    return failures, timedelta(minutes=minutes)
+
+
+# django-axes counts failed sign-ins (in the database, so every web process agrees) on the
+# sign-in page and the admin's alike, and refuses even the right password during a pause,
+# before the password hasher runs.
+AUTHENTICATION_BACKENDS = [
+    "npsloop.sign_in.ThrottledBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME = sign_in_throttle()
+# Either is enough: guessing one account from many addresses, or many accounts from one.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A pause ends one pause after the last counted failure, whatever is tried meanwhile, so a
+# guesser can't keep the owner out by guessing on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Off: a success would clear every failure from that address too, so a guesser with an
+# account of their own could sign in between guesses to restart the count.
+AXES_RESET_ON_SUCCESS = False
+# No row for each successful sign-in (nothing reads them, and nothing would prune them).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "npsloop.sign_in.paused"
+AXES_CLIENT_IP_CALLABLE = "npsloop.sign_in.client_address"
+# Reverse proxies in front of the web server, each appending to X-Forwarded-For: sign-ins
+# are then counted by the address the outermost one saw, not the proxy's own.
+PROXIES = envint("NPSLOOP_PROXIES", 0)
+if PROXIES < 0:
+    raise ValueError(f"NPSLOOP_PROXIES must be 0 (none) or the number of proxies, got {PROXIES}")
+
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"

@@ -13,10 +13,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
-    # A new member chooses their first password through Django's password-reset pages.
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.FirstPasswordView.as_view(),
         name="password_reset_confirm",
     ),
     path(

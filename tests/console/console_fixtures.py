@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import add_member
 
 SignedIn = Callable[[Workspace, str], Client]
 

@@ -27,7 +27,7 @@ def add(signed_in: SignedIn, workspace: Workspace, email: str) -> str:
     )
     assert reply.status_code == 200
     page = reply.content.decode()
-    assert LINK.search(page)  # the admin can pass the link on either way
+    assert not LINK.search(page)  # with email set up, the link goes to the person only
     assert Member.objects.filter(workspace=workspace, user__username=email).exists()
     return page
 
@@ -37,7 +37,10 @@ def test_a_refused_address_is_named_as_such(
 ) -> None:
     smtp_sink.fail_recipients = {"quin@example.com": "550 5.1.1 No such user"}
     page = add(signed_in, workspace, "quin@example.com")
-    assert "Emailing the link failed (recipient refused: 550 5.1.1 No such user)" in page
+    assert (
+        "Emailing them the link to choose their password failed (recipient refused: 550 5.1.1 No such user)"
+        in page
+    )
 
 
 def test_a_server_that_says_later_is_reported(
@@ -46,8 +49,8 @@ def test_a_server_that_says_later_is_reported(
     smtp_sink.mode = "tempfail"
     page = add(signed_in, workspace, "quin@example.com")
     assert (
-        "Emailing the link failed (mail server refused the message: 451 4.3.0 Try again later)"
-        in page
+        "Emailing them the link to choose their password failed "
+        "(mail server refused the message: 451 4.3.0 Try again later)" in page
     )
 
 
@@ -56,5 +59,5 @@ def test_a_broken_handover_says_it_may_have_arrived(
 ) -> None:
     smtp_sink.mode = "drop"
     page = add(signed_in, workspace, "quin@example.com")
-    assert "Emailing the link failed (the connection to the mail server broke" in page
+    assert "link to choose their password failed (the connection to the mail server broke" in page
     assert "may or may not have been delivered" in page

@@ -16,8 +16,10 @@ from django.core import mail
 from django.test import Client
 from pytest_django.fixtures import Settings
 
+from npsloop.errors import InvalidInput
+from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import ApiKey, Member, Workspace
-from npsloop.workspaces.services import add_member, hash_secret
+from npsloop.workspaces.services import hash_secret
 
 NEW_PASSWORD = "quiet-harbour-lantern-42"
 ONLY_OWNERS = (
@@ -25,6 +27,7 @@ ONLY_OWNERS = (
 )
 OWN_ROLE = "you can&#x27;t change or remove your own membership as an admin"
 LINK = re.compile(r'id="set-password-link">([^<]+)<')
+EMAILED_LINK = re.compile(r"(http://\S+/reset/\S+/)")
 SECRET = re.compile(r'id="new-key-secret">([^<]+)<')
 
 
@@ -98,12 +101,13 @@ def test_an_admin_adds_a_new_person_who_sets_a_password_and_signs_in(
     assert user.email == "nia@example.com"
     assert not user.has_usable_password()
     assert Member.objects.get(workspace=workspace, user=user).role == "editor"
-    [link] = LINK.findall(page)
-    assert "The link was also emailed to them." in page
+    assert "A link to choose their password was emailed to them" in page
 
     [message] = mail.outbox
     assert message.to == ["nia@example.com"]
-    assert link in message.body and "Acme Cloud" in message.subject
+    [link] = EMAILED_LINK.findall(message.body)
+    assert "Acme Cloud" in message.subject
+    assert link not in page and LINK.findall(page) == []  # it goes to the person only
 
     assert not signs_in("nia@example.com", NEW_PASSWORD)
     set_password_through(link, NEW_PASSWORD)
@@ -117,10 +121,8 @@ def test_the_new_person_s_password_must_pass_the_password_rules(
     workspace: Workspace, signed_in: SignedIn
 ) -> None:
     client = signed_in(workspace, "owner")
-    page = client.post(
-        url(workspace), {"action": "add", "email": "ola@example.com", "role": "viewer"}
-    ).content.decode()
-    [link] = LINK.findall(page)
+    client.post(url(workspace), {"action": "add", "email": "ola@example.com", "role": "viewer"})
+    [link] = EMAILED_LINK.findall(mail.outbox[0].body)
     browser = Client()
     form_url = browser.get(local(link)).url
     refused = browser.post(form_url, {"new_password1": "short", "new_password2": "short"})
@@ -180,9 +182,11 @@ def test_without_email_set_up_the_admin_passes_the_link_on(
     [link] = LINK.findall(page)
     assert "Email is not set up on this server" in page
     assert link not in capsys.readouterr().out  # nothing went to the console backend
+    set_password_through(link, NEW_PASSWORD)
+    assert signs_in("pia@example.com", NEW_PASSWORD)
 
 
-def test_when_the_email_fails_the_person_is_still_added_and_the_link_shown(
+def test_when_the_email_fails_the_person_is_still_added_and_can_be_sent_another(
     workspace: Workspace, signed_in: SignedIn, settings: Settings
 ) -> None:
     with socket.socket() as closed:
@@ -195,9 +199,17 @@ def test_when_the_email_fails_the_person_is_still_added_and_the_link_shown(
     page = client.post(
         url(workspace), {"action": "add", "email": "quin@example.com", "role": "viewer"}
     ).content.decode()
-    assert "Emailing the link failed" in page
-    [link] = LINK.findall(page)
+    assert "Emailing them the link to choose their password failed" in page
+    assert LINK.findall(page) == []
     assert roles(workspace)["quin@example.com"] == "viewer"
+    quin = Member.objects.get(workspace=workspace, user__username="quin@example.com")
+    failed = client.post(url(workspace), {"action": "renew_link", "member": quin.pk})
+    assert "Emailing <strong>quin@example.com</strong> a new link failed" in (
+        failed.content.decode()
+    )
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.post(url(workspace), {"action": "renew_link", "member": quin.pk})
+    [link] = EMAILED_LINK.findall(mail.outbox[0].body)
     set_password_through(link, NEW_PASSWORD)
     assert signs_in("quin@example.com", NEW_PASSWORD)
 
@@ -210,21 +222,25 @@ def test_a_member_who_never_set_a_password_gets_a_new_link(
     rae = Member.objects.get(workspace=workspace, user__username="rae@example.com")
     assert "no password yet" in client.get(url(workspace)).content.decode()
     page = client.post(url(workspace), {"action": "renew_link", "member": rae.pk}).content.decode()
-    [link] = LINK.findall(page)
-    set_password_through(link, NEW_PASSWORD)
+    assert "A new link to choose their password was emailed to" in page
+    [first, renewed] = [EMAILED_LINK.findall(m.body)[0] for m in mail.outbox]
+    set_password_through(renewed, NEW_PASSWORD)
     assert signs_in("rae@example.com", NEW_PASSWORD)
+    again = Client().get(local(first), follow=True)
+    assert "This link no longer works" in again.content.decode()
     again = client.post(url(workspace), {"action": "renew_link", "member": rae.pk})
     assert again.status_code == 422
     assert "rae@example.com has set a password already" in again.content.decode()
 
 
-def test_no_new_link_for_an_account_other_workspaces_rely_on(
-    workspace: Workspace, other_workspace: Workspace, signed_in: SignedIn
+def test_without_email_no_new_link_for_an_account_other_workspaces_rely_on(
+    workspace: Workspace, other_workspace: Workspace, signed_in: SignedIn, settings: Settings
 ) -> None:
     owner = signed_in(other_workspace, "owner")
     owner.post(url(other_workspace), {"action": "add", "email": "sam@example.com", "role": "owner"})
     sam = get_user_model().objects.get(username="sam@example.com")
     member = add_member(workspace, sam, "viewer")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     admin = signed_in(workspace, "admin")
     reply = admin.post(url(workspace), {"action": "renew_link", "member": member.pk})
     assert reply.status_code == 422
@@ -462,3 +478,17 @@ def test_another_workspace_s_key_cannot_be_revoked(
     )
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
+
+
+# --- the door of commands and the demo -------------------------------------------------------
+
+
+def test_the_door_without_an_acting_member_keeps_an_owner_too(workspace: Workspace) -> None:
+    only = add_member(workspace, make_user("ida"), "owner")
+    with pytest.raises(InvalidInput) as refused:
+        add_member(workspace, only.user, "viewer")
+    assert "ida is the only owner" in refused.value.errors["member"]
+    assert roles(workspace) == {"ida": "owner"}
+    add_member(workspace, make_user("jon"), "owner")
+    add_member(workspace, only.user, "viewer")
+    assert roles(workspace) == {"ida": "viewer", "jon": "owner"}

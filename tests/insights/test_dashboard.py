@@ -317,7 +317,7 @@ def test_each_table_of_the_overview_exports_as_csv(workspace: Workspace, survey:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from npsloop.workspaces.services import add_member
+    from npsloop.workspaces.membership import add_member
 
     user = get_user_model().objects.create_user("viewer-csv")
     add_member(workspace, user, "viewer")

@@ -28,8 +28,8 @@ from npsloop.stats import Histogram, compare, summarize
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.services import create_survey
+from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Member, Workspace
-from npsloop.workspaces.services import add_member
 
 # A Tuesday: the last complete week is Monday 16 to Sunday 22 November 2026.
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

@@ -20,8 +20,8 @@ from npsloop.insights.digest import week_digest
 from npsloop.mail import transport
 from npsloop.program.asks import ask_contacts
 from npsloop.surveys.models import Survey
+from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import add_member
 
 ANN = "ann@example.com"
 Compose = Callable[[str], EmailMessage]

@@ -1,8 +1,10 @@
 """Members and API keys of a workspace, managed by its admins and owners.
 
-Every change redirects back with a notice, except the two that reveal a secret once: a new
-API key, and the set-password link of a new account. Those are shown in the answer to the
-POST itself, so the secret never travels in a URL (and so never lands in logs or history).
+Every change redirects back with a notice, except those with something to say: a new API
+key, whose secret is shown once; a person added or sent a password link, with whether the
+link was emailed (and, on a server without email, the link of an account made just now).
+They answer the POST itself, so a secret never travels in a URL (nor lands in logs or
+history).
 """
 
 from __future__ import annotations
@@ -17,14 +19,13 @@ from django.views.decorators.http import require_http_methods
 
 from npsloop.console.access import ADMINS, role_in, workspace_for
 from npsloop.errors import InvalidInput, NotFound
+from npsloop.workspaces.first_password import email_is_configured, link_lifetime_days
 from npsloop.workspaces.membership import (
     Acting,
     add_person,
     change_role,
     create_named_key,
-    email_is_configured,
     keys_of,
-    link_lifetime_days,
     members_of,
     remove_member,
     renew_set_password_link,
@@ -94,7 +95,7 @@ def _add(request: HttpRequest, workspace: Workspace, acting: Acting) -> Shown:
     added = add_person(
         workspace, request.POST.get("email", ""), request.POST.get("role", ""), acting
     )
-    if added.set_password_url is None:
+    if added.has_password:
         return None
     return {"added": added}
 
@@ -111,10 +112,7 @@ def _remove(request: HttpRequest, workspace: Workspace, acting: Acting) -> Shown
 
 
 def _renew_link(request: HttpRequest, workspace: Workspace, acting: Acting) -> Shown:
-    member_id = _id(request, "member")
-    url = renew_set_password_link(workspace, member_id, acting)
-    member = members_of(workspace).get(pk=member_id)
-    return {"renewed": {"member": member, "url": url}}
+    return {"renewed": renew_set_password_link(workspace, _id(request, "member"), acting)}
 
 
 def _create_key(request: HttpRequest, workspace: Workspace, acting: Acting) -> Shown:

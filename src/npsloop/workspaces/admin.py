@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from npsloop.workspaces.models import ApiKey, Member, Workspace
+from npsloop.workspaces.models import ApiKey, LocalAccount, Member, Workspace
 from npsloop.workspaces.services import revoke_api_key
 
 
@@ -18,6 +18,20 @@ class WorkspaceAdmin(admin.ModelAdmin[Workspace]):
 class MemberAdmin(admin.ModelAdmin[Member]):
     list_display = ("user", "workspace", "role")
     list_filter = ("role", "workspace")
+
+
+@admin.register(LocalAccount)
+class LocalAccountAdmin(admin.ModelAdmin[LocalAccount]):
+    """Accounts whose password link an admin of one workspace was shown (no email): members
+    pages never add them elsewhere. Deleting the mark, once the person has confirmed the
+    account is theirs, lets other workspaces add them."""
+
+    list_display = ("user", "workspace", "created_at")
+    list_filter = ("workspace",)
+    readonly_fields = ("user", "workspace", "created_at")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
 
 
 @admin.register(ApiKey)

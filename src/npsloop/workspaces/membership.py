@@ -7,34 +7,33 @@ since nobody else might be there to undo it.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from npsloop.errors import InvalidInput, NotFound
-from npsloop.mail import transport
+from npsloop.workspaces.first_password import (
+    email_is_configured,
+    email_link,
+    local_elsewhere,
+    mark_local,
+    may_be_shown_to,
+    may_get_a_link,
+    set_password_url,
+)
 from npsloop.workspaces.models import ApiKey, Member, Role, Workspace
 from npsloop.workspaces.services import create_api_key, revoke_api_key
-
-log = logging.getLogger(__name__)
 
 MANAGERS = (Role.OWNER, Role.ADMIN)
 # A new account's username is its email, and Django's usernames stop at 150 characters.
 LONGEST_EMAIL = 150
 LONGEST_KEY_NAME = ApiKey._meta.get_field("name").max_length or 100
-CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
+ASK_SUPERUSER = "a superuser can set their password in the admin"
 
 ONLY_OWNERS = "only owners may make someone an owner, change an owner's role or remove an owner"
 OWN_ROLE = (
@@ -56,9 +55,20 @@ class Added:
     member: Member
     # True when the person had no account and one was made now, without a password.
     new_account: bool
-    # Where the new account's first password is set; None for an existing account.
-    set_password_url: str | None
-    # Whether that link was also emailed to the person, and why not when it failed.
+    # Whether they sign in with a password they have already.
+    has_password: bool
+    # The link to choose their first password, shown to the admin only when it can't be
+    # emailed and the account is theirs alone (see first_password); else None.
+    set_password_url: str | None = None
+    # Whether the link was emailed to the person, and why not when that failed.
+    emailed: bool = False
+    email_error: str = ""
+
+
+@dataclass(frozen=True)
+class Renewed:
+    member: Member
+    set_password_url: str | None = None
     emailed: bool = False
     email_error: str = ""
 
@@ -80,7 +90,8 @@ def keys_of(workspace: Workspace) -> QuerySet[ApiKey]:
 
 def add_person(workspace: Workspace, email: str, role: str, acting: Acting) -> Added:
     """Make the person with this email a member; a person without an account gets one, with
-    no password, and a link to set it (emailed to them too when email is configured)."""
+    no password. Whoever has no password yet is emailed a link to choose one; without email
+    on this server, the admin is shown the link of an account made just now instead."""
     _check_manager(acting)
     email = email.strip()
     errors: dict[str, str] = {}
@@ -110,31 +121,28 @@ def add_person(workspace: Workspace, email: str, role: str, acting: Acting) -> A
             # until the person sets their own through the link.
             user = get_user_model().objects.create_user(username=email, email=email)
         else:
-            existing = Member.objects.filter(workspace=workspace, user_id=user.pk).first()
-            if existing is not None:
-                raise InvalidInput(
-                    {
-                        "email": f"{email} is already a member of this workspace, as "
-                        f"{existing.role}; change their role in the list instead"
-                    }
-                )
+            _check_may_join(workspace, user, email)
         member = Member.objects.create(workspace=workspace, user_id=user.pk, role=role)
-    if not new_account:
-        return Added(member, new_account=False, set_password_url=None)
-    url = set_password_url(user)
-    if not email_is_configured():
-        return Added(member, new_account=True, set_password_url=url)
-    error = _email_link(workspace, email, role, url)
-    return Added(
-        member, new_account=True, set_password_url=url, emailed=not error, email_error=error
-    )
+        # Only an account made just now is this workspace's alone.
+        show_link = new_account and not email_is_configured()
+        if show_link:
+            mark_local(workspace, user)
+    if user.has_usable_password():
+        return Added(member, new_account=False, has_password=True)
+    if show_link:
+        # Made after the membership, which the link's token covers.
+        url = set_password_url(user)
+        return Added(member, new_account, has_password=False, set_password_url=url)
+    if not email_is_configured() or not may_get_a_link(user):
+        return Added(member, new_account, has_password=False)
+    error = email_link(workspace, user, role)
+    return Added(member, new_account, has_password=False, emailed=not error, email_error=error)
 
 
-def renew_set_password_link(workspace: Workspace, member_id: int, acting: Acting) -> str:
+def renew_set_password_link(workspace: Workspace, member_id: int, acting: Acting) -> Renewed:
     """A fresh link for a member who never set a password (the first one expires after
-    PASSWORD_RESET_TIMEOUT). Only for accounts that belong to this workspace alone: the
-    link lets whoever holds it choose the password, so an admin here must not get one for
-    an account other workspaces rely on."""
+    PASSWORD_RESET_TIMEOUT): emailed to them; without email on this server, shown to the
+    admin, but only for an account that belongs to this workspace alone (first_password)."""
     _check_manager(acting)
     member = _member(workspace, member_id)
     user = member.user
@@ -147,16 +155,43 @@ def renew_set_password_link(workspace: Workspace, member_id: int, acting: Acting
                 "in with it"
             }
         )
-    if getattr(user, "is_staff", False) or (
-        Member.objects.filter(user=user).exclude(workspace=workspace).exists()
-    ):
-        raise InvalidInput(
-            {
-                "member": f"{user.get_username()} also belongs to other workspaces or runs "
-                "this server; ask a superuser to set their password in the admin"
-            }
+    if not may_get_a_link(user):
+        raise InvalidInput({"member": f"{user.get_username()} runs this server; {ASK_SUPERUSER}"})
+    if email_is_configured():
+        error = email_link(workspace, user, member.role)
+        return Renewed(member, emailed=not error, email_error=error)
+    with transaction.atomic():
+        _lock(workspace)
+        if not may_be_shown_to(workspace, user):
+            raise InvalidInput(
+                {
+                    "member": f"{user.get_username()} also belongs to other workspaces, so "
+                    f"the link may only go to them by email; {ASK_SUPERUSER}"
+                }
+            )
+        mark_local(workspace, user)
+    return Renewed(member, set_password_url=set_password_url(user))
+
+
+def add_member(workspace: Workspace, user: AbstractBaseUser, role: str) -> Member:
+    """The door of commands, the demo and the admin, where no member acts: make this account
+    a member with this role, or give a member this role, and keep an owner."""
+    if role not in Role.values:
+        raise InvalidInput({"role": _unknown_role(role)})
+    with transaction.atomic():
+        _lock(workspace)
+        member = (
+            Member.objects.select_related("user")
+            .filter(workspace=workspace, user_id=user.pk)
+            .first()
         )
-    return set_password_url(user)
+        if member is None:
+            return Member.objects.create(workspace=workspace, user_id=user.pk, role=role)
+        if member.role == Role.OWNER and role != Role.OWNER:
+            _check_not_last_owner(workspace, member)
+        member.role = role
+        member.save(update_fields=["role"])
+    return member
 
 
 def change_role(workspace: Workspace, member_id: int, role: str, acting: Acting) -> Member:
@@ -211,42 +246,6 @@ def revoke_key(workspace: Workspace, key_id: int, acting: Acting) -> ApiKey:
     return key
 
 
-def set_password_url(user: AbstractBaseUser) -> str:
-    """Django's password-reset link: it works until the password changes (so once) and at
-    most PASSWORD_RESET_TIMEOUT seconds."""
-    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    path = reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
-    return settings.BASE_URL + path
-
-
-def email_is_configured() -> bool:
-    """The console backend is what runs when NPSLOOP_EMAIL_URL is unset: nothing leaves."""
-    return str(settings.EMAIL_BACKEND) != CONSOLE_EMAIL
-
-
-def link_lifetime_days() -> int:
-    return max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
-
-
-def _email_link(workspace: Workspace, email: str, role: str, url: str) -> str:
-    """Send the set-password link; the error text when it could not be sent, else ''."""
-    days = link_lifetime_days()
-    body = (
-        f"You have been added to {workspace.name} on npsloop as {role}.\n\n"
-        f"Choose your password here (the link works once, for {days} days):\n{url}\n\n"
-        f"Then sign in with {email} as your username.\n"
-    )
-    subject = f"You have been added to {workspace.name} on npsloop"
-    outcome = transport.send(EmailMessage(subject, body, None, [email]))
-    # The member is added either way and the admin still has the link to pass on, so a
-    # failure is reported, not raised.
-    if outcome.kind != "sent":
-        log.warning("set-password email to %s failed: %s", email, outcome.reason)
-        return outcome.reason
-    return ""
-
-
 def _check_manager(acting: Acting) -> None:
     if acting.role not in MANAGERS:
         raise InvalidInput(
@@ -259,6 +258,26 @@ def _check_may_touch(member: Member, acting: Acting) -> None:
         raise InvalidInput({"member": OWN_ROLE})
     if member.role == Role.OWNER and acting.role != Role.OWNER:
         raise InvalidInput({"member": ONLY_OWNERS})
+
+
+def _check_may_join(workspace: Workspace, user: AbstractBaseUser, email: str) -> None:
+    existing = Member.objects.filter(workspace=workspace, user_id=user.pk).first()
+    if existing is not None:
+        raise InvalidInput(
+            {
+                "email": f"{email} is already a member of this workspace, as "
+                f"{existing.role}; change their role in the list instead"
+            }
+        )
+    if local_elsewhere(workspace, user):
+        raise InvalidInput(
+            {
+                "email": f"the account of {email} was set up by an admin of another "
+                "workspace, without email, so nothing shows that it is really theirs; "
+                "npsloop doesn't add it to a second workspace. A superuser of this server "
+                "can, once they have checked with the person"
+            }
+        )
 
 
 def _check_not_last_owner(workspace: Workspace, member: Member) -> None:
@@ -300,7 +319,9 @@ def _member(workspace: Workspace, member_id: int) -> Member:
 def _account_for(email: str) -> AbstractBaseUser | None:
     """The account whose email (or username) this is, case-insensitively."""
     users = get_user_model()
-    matches = list(users.objects.filter(email__iexact=email)[:2])
+    # Locked: a person who is setting their first password meanwhile finishes before the
+    # new membership voids their link, or finds it void (first_password.still_valid).
+    matches = list(users.objects.select_for_update().filter(email__iexact=email)[:2])
     if len(matches) > 1:
         raise InvalidInput(
             {
@@ -310,4 +331,4 @@ def _account_for(email: str) -> AbstractBaseUser | None:
         )
     if matches:
         return matches[0]
-    return users.objects.filter(username__iexact=email).first()
+    return users.objects.select_for_update().filter(username__iexact=email).first()

@@ -102,6 +102,29 @@ class Member(models.Model):
         return f"{self.user} ({self.role}) in {self.workspace}"
 
 
+class LocalAccount(models.Model):
+    """An account whose set-password link was shown to an admin of `workspace`, because the
+    server could not email it. Whoever that admin passed the link to chose the password, so
+    nothing proves the account belongs to whoever reads mail at its address: the members
+    page never adds it to another workspace (a superuser can, after checking with the
+    person, by deleting this mark in the admin)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="local_account",
+    )
+    # Kept when the workspace goes: its admins may still know the password.
+    workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user} (set up in {self.workspace or 'a deleted workspace'})"
+
+
 class ApiKey(models.Model):
     """Only a hash of the secret is stored; the prefix lets people tell their keys apart."""
 

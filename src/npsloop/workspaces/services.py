@@ -1,4 +1,5 @@
-"""Creating workspaces, their members and their API keys."""
+"""Creating workspaces, the server's admin account and workspaces' API keys (members:
+npsloop.workspaces.membership)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AbstractUser
+from django.contrib.auth.models import AbstractUser
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.text import slugify
 
 from npsloop.errors import InvalidInput
 from npsloop.memory import Memory
-from npsloop.workspaces.models import ApiKey, Member, Role, Workspace, new_widget_secret
+from npsloop.workspaces.models import ApiKey, Workspace, new_widget_secret
 
 KEY_PREFIX = "nps_"
 # Writing last_used_at on every request would turn each read into a write; a minute is
@@ -43,15 +44,6 @@ def create_workspace(name: str, *, time_zone: str = "UTC") -> Workspace:
         n += 1
         slug = f"{base}-{n}"
     return Workspace.objects.create(name=name, slug=slug, time_zone=time_zone)
-
-
-def add_member(workspace: Workspace, user: AbstractBaseUser, role: str) -> Member:
-    if role not in Role.values:
-        raise InvalidInput({"role": f"must be one of {', '.join(Role.values)}, got {role!r}"})
-    member, _ = Member.objects.update_or_create(
-        workspace=workspace, user=user, defaults={"role": role}
-    )
-    return member
 
 
 def ensure_admin(username: str, email: str, password: str) -> tuple[AbstractUser, bool]:

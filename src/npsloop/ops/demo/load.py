@@ -28,8 +28,9 @@ from npsloop.program.services import create_release
 from npsloop.surveys.models import Survey
 from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.services import create_survey
+from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role, Workspace
-from npsloop.workspaces.services import add_member, create_workspace
+from npsloop.workspaces.services import create_workspace
 
 NAME, SLUG, PRODUCT, SURVEY = "Acme Cloud", "acme-cloud", "Acme Cloud", "Relationship NPS"
 CONTACTS_PER_ACCOUNT = 15
