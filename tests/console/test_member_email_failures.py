@@ -38,8 +38,8 @@ def test_a_refused_address_is_named_as_such(
     smtp_sink.fail_recipients = {"quin@example.com": "550 5.1.1 No such user"}
     page = add(signed_in, workspace, "quin@example.com")
     assert (
-        "Emailing them the link to choose their password failed (recipient refused: 550 5.1.1 No such user)"
-        in page
+        "Emailing them the link to choose their password failed "
+        "(recipient refused: 550 5.1.1 No such user)" in page
     )
 
 
