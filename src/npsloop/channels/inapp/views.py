@@ -39,6 +39,7 @@ from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys import texts
 from npsloop.surveys.followup import save_followup, wording_for
 from npsloop.surveys.models import Channel, Response
+from npsloop.surveys.responses import EditWindowClosed
 from npsloop.workspaces.models import Workspace
 
 KEY_MEMORY = 5.0
@@ -264,6 +265,8 @@ def _answer(call: Call) -> Reply:
         raise Refused("this survey is closed")
     try:
         response = answer_ask(ask, call.body.get("score"))
+    except EditWindowClosed:
+        return 422, {"errors": {"score": _wording(call, ask)("edit_closed")}}
     except InvalidInput as error:
         wording = _wording(call, ask)
         errors = {k: wording("bad_score") if k == "score" else v for k, v in error.errors.items()}
