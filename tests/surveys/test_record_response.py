@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from npsloop.contacts.fields import ContactData
 from npsloop.contacts.services import upsert_contact
@@ -64,7 +65,8 @@ def test_it_moves_the_rollup_when_a_score_changes(workspace: Workspace, survey: 
         workspace,
         ResponseData(survey=survey, score=3, created_at=datetime(2026, 1, 5, 12, tzinfo=UTC)),
     )
-    update_response(recorded.response, score=10)
+    with time_machine.travel(datetime(2026, 1, 6, tzinfo=UTC)):  # within the edit window
+        update_response(recorded.response, score=10)
     counts = stored_rollups(workspace)
     assert counts == count_responses(workspace)
     assert [key[4] for key in counts] == [10]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -53,6 +53,56 @@ def upsert_contact(workspace: Workspace, data: ContactData) -> Upserted:
             raise result
         return result
     raise AssertionError("unreachable")
+
+
+def add_contact(workspace: Workspace, data: ContactData) -> Contact:
+    """The contact stored under ``data``'s external id, exactly as stored, or else a new one
+    made from ``data``: for callers that may name a person but not speak for them (the
+    widget without identity verification), so nothing stored ever changes. An email that
+    is another contact's is left off the new contact rather than joining the two, and an
+    account that exists keeps its name. Raises InvalidInput for data that can't be stored."""
+    data = clean_contact_data(data)
+    if data.external_id is None:
+        raise InvalidInput({"external_id": "a contact added this way needs an external_id"})
+    for attempt in range(2):
+        stored = Contact.objects.filter(workspace=workspace, external_id=data.external_id).first()
+        if stored is not None:
+            return stored
+        new = _unclaimed(workspace, data)
+        try:
+            # Only ever an INSERT: a contact (or an email) stored meanwhile by another
+            # request fails it, and the second attempt finds what that request stored.
+            with transaction.atomic():
+                accounts: Mapping[str, Account | int] = {}
+                if new.account_external_id:
+                    names = {new.account_external_id: new.account_name}
+                    accounts, _ = ensure_accounts(workspace, names)
+                row = NewContact(workspace.pk)
+                _fill(row, new, accounts)
+                row.created_at = row.updated_at = timezone.now()
+                contact = _stored(row)
+                insert_contacts([contact])
+            return contact
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _unclaimed(workspace: Workspace, data: ContactData) -> ContactData:
+    """``data`` without what would change others: an email another contact has, and the
+    name of an account that exists."""
+    email, account_name = data.email, data.account_name
+    if email and Contact.objects.filter(workspace=workspace, email=email).exists():
+        email = None
+    if (
+        account_name is not None
+        and Account.objects.filter(
+            workspace=workspace, external_id=data.account_external_id
+        ).exists()
+    ):
+        account_name = None
+    return replace(data, email=email, account_name=account_name)
 
 
 def upsert_contacts(

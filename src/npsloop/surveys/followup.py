@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -18,7 +18,7 @@ from npsloop.stats import category_of
 from npsloop.surveys import texts
 from npsloop.surveys.models import CtaAudience, Response, Survey
 from npsloop.surveys.questions import Question, clean_answers, questions_for
-from npsloop.surveys.responses import MAX_COMMENT, update_response
+from npsloop.surveys.responses import MAX_COMMENT, editable_until, update_response
 
 
 @dataclass
@@ -46,10 +46,6 @@ class Wording:
 def wording_for(survey: Survey, locale: str | None, **fields: object) -> Wording:
     language = texts.resolve_language(locale, survey.language)
     return Wording(survey, language, {"product": survey.product_name, **fields})
-
-
-def editable_until(survey: Survey, response: Response) -> datetime:
-    return response.created_at + timedelta(days=survey.edit_days)
 
 
 def is_editable(survey: Survey, response: Response, now: datetime | None = None) -> bool:

@@ -286,6 +286,8 @@ def update_response(
         check_comment(comment, errors)
     if answers is not _UNSET:
         check_answers(answers, errors)
+    if "score" not in errors and new_score != response.score:
+        check_edit_window(response)
     if response.erased_at is not None:
         # Personal data must not creep back into a response whose person was erased.
         for name, value in (("comment", comment), ("answers", answers)):
@@ -411,3 +413,21 @@ def _same_or_conflict(existing: Response, data: ResponseData, score: int) -> Res
             {"key": f"was already used for a different response ({existing.pk}); use a new key"}
         )
     return existing
+
+
+class EditWindowClosed(InvalidInput):
+    """A score changed after its survey's edit window: past NPS stays as it was given."""
+
+
+def editable_until(survey: Survey, response: Response) -> datetime:
+    return response.created_at + timedelta(days=survey.edit_days)
+
+
+def check_edit_window(response: Response, now: datetime | None = None) -> None:
+    """Raise EditWindowClosed once the response's survey lets its score change no more."""
+    survey = response.survey
+    if (now or timezone.now()) >= editable_until(survey, response):
+        days = "1 day" if survey.edit_days == 1 else f"{survey.edit_days} days"
+        raise EditWindowClosed(
+            {"score": f"this answer can no longer be changed: answers can be edited for {days}"}
+        )

@@ -27,6 +27,7 @@ from npsloop.stats import ScoreError, parse_score
 from npsloop.surveys import texts
 from npsloop.surveys.followup import Wording, page_context, save_followup, wording_for
 from npsloop.surveys.models import Channel, Response
+from npsloop.surveys.responses import EditWindowClosed
 
 # Different scores opened for one email within this window look like a scanner walking
 # every link, not a person.
@@ -143,6 +144,8 @@ def record(request: HttpRequest, token: str) -> HttpResponse:
         return JsonResponse({"confirm": True}, status=409)
     try:
         response = answer_ask(ask, request.POST.get("score"))
+    except EditWindowClosed:
+        return JsonResponse({"error": wording("edit_closed")}, status=422)
     except InvalidInput as error:
         message = wording("bad_score") if "score" in error.errors else str(error)
         return JsonResponse({"error": message}, status=422)

@@ -158,6 +158,15 @@ def known_contact(
     return contact, history
 
 
+def stored_contact(
+    workspace: Workspace, external_id: str, since: datetime
+) -> tuple[Contact, History] | None:
+    """The contact stored under this external id, as stored, with its history since
+    ``since``, in one statement; None when there is none."""
+    found = _read(workspace, "c.external_id", external_id, since)
+    return None if found is None else (found[0], found[2])
+
+
 def _read(
     workspace: Workspace, column: str, value: int | str, since: datetime
 ) -> tuple[Contact, Account | None, History] | None:

@@ -24,12 +24,14 @@ from npsloop.channels.inapp.eligibility import (
     decide,
     history_start,
     known_contact,
+    stored_contact,
 )
 from npsloop.channels.inapp.identity import Malformed, Refused, Visitor, visitor_of
+from npsloop.channels.inapp.passes import MAX_LENGTH, ask_token_of, issue_pass
 from npsloop.channels.inapp.payload import survey_payload
 from npsloop.contacts.fields import clean_contact_data
 from npsloop.contacts.models import Contact
-from npsloop.contacts.services import upsert_contact
+from npsloop.contacts.services import add_contact, upsert_contact
 from npsloop.errors import InvalidInput
 from npsloop.memory import Memory
 from npsloop.program.answers import answer_ask
@@ -37,6 +39,7 @@ from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys import texts
 from npsloop.surveys.followup import save_followup, wording_for
 from npsloop.surveys.models import Channel, Response
+from npsloop.surveys.responses import EditWindowClosed
 from npsloop.workspaces.models import Workspace
 
 KEY_MEMORY = 5.0
@@ -169,12 +172,19 @@ def _cors(origin: str | None, *, preflight: bool = False) -> Headers:
 def _contact(
     workspace: Workspace, visitor: Visitor, since: datetime
 ) -> tuple[Contact | None, History | None]:
-    """The visitor's contact, stored or updated when the check brings news, with its
-    history since ``since`` when that was read on the way."""
+    """The visitor's contact, with its history since ``since`` when that was read on the
+    way. A verified visitor's is stored or updated when the check brings news; without a
+    valid userHash the check only names someone, so a stored contact is taken as it is and
+    only a new one is stored."""
     if visitor.user is None:
         return None, None
     try:
         data = clean_contact_data(visitor.user)
+        if not visitor.verified:
+            assert data.external_id is not None, "visitor_of requires a user id"
+            if (stored := stored_contact(workspace, data.external_id, since)) is not None:
+                return stored
+            return add_contact(workspace, data), None
         if (known := known_contact(workspace, data, since)) is not None:
             return known
         return upsert_contact(workspace, data).contact, None
@@ -202,10 +212,14 @@ def answer_check(call: Call) -> Reply:
     if not decision.show or decision.survey is None:
         NOES.set(memory, decision.reason, NO_MEMORY)
         return 200, {"show": False, "reason": decision.reason}
-    locale = contact.locale if contact and contact.locale else None
+    # Without a valid userHash the card speaks with what the caller said, never with the
+    # stored contact's name and language: naming a user must not reveal what is stored.
+    known = contact if visitor.verified else visitor.user
+    locale = known.locale if known and known.locale else None
     locale = locale or texts.browser_language(call.accept_language)
-    wording = wording_for(decision.survey, locale, name=contact.name if contact else "")
-    return 200, {"show": True, "token": decision.token, "survey": survey_payload(wording)}
+    wording = wording_for(decision.survey, locale, name=(known.name or "") if known else "")
+    token = issue_pass(workspace, decision.token, visitor)
+    return 200, {"show": True, "token": token, "survey": survey_payload(wording)}
 
 
 check = widget_endpoint(answer_check)
@@ -213,17 +227,21 @@ check = widget_endpoint(answer_check)
 
 def _no_memory(workspace: Workspace, body: dict[str, Any], visitor: Visitor, event: str) -> str:
     """A key for the decision about this visitor: a changed user (new properties, another
-    account) is a new key, so it is decided afresh and its contact updated."""
+    account) is a new key, so it is decided afresh and, when verified, its contact updated."""
     who = body.get("user") if visitor.user is not None else {"device": visitor.device}
-    canonical = json.dumps([workspace.pk, who, event], sort_keys=True, default=str)
+    canonical = json.dumps(
+        [workspace.pk, who, visitor.verified, event], sort_keys=True, default=str
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _ask(workspace: Workspace, body: dict[str, Any]) -> tuple[SurveyRequest, Visitor]:
-    """The widget ask a token names, if this visitor may act on it."""
-    token = body.get("token")
-    if not isinstance(token, str) or not 10 <= len(token) <= 32:
+    """The widget ask a check's pass names, if this visitor may act on it."""
+    given = body.get("token")
+    if not isinstance(given, str) or not 10 <= len(given) <= MAX_LENGTH:
         raise Malformed("token must be the token the check answered with")
+    visitor = visitor_of(workspace, body)
+    token = ask_token_of(workspace, given, visitor)
     ask = (
         SurveyRequest.objects.select_related("survey", "contact")
         .filter(token=token, workspace=workspace, channel=Channel.IN_APP)
@@ -233,7 +251,6 @@ def _ask(workspace: Workspace, body: dict[str, Any]) -> tuple[SurveyRequest, Vis
         raise Refused("no such widget survey")
     ask.workspace = workspace
     ask.survey.workspace = workspace
-    visitor = visitor_of(workspace, body)
     if ask.contact is not None:
         if visitor.user_id != ask.contact.external_id:
             raise Refused("this survey was shown to another user")
@@ -248,6 +265,8 @@ def _answer(call: Call) -> Reply:
         raise Refused("this survey is closed")
     try:
         response = answer_ask(ask, call.body.get("score"))
+    except EditWindowClosed:
+        return 422, {"errors": {"score": _wording(call, ask)("edit_closed")}}
     except InvalidInput as error:
         wording = _wording(call, ask)
         errors = {k: wording("bad_score") if k == "score" else v for k, v in error.errors.items()}
