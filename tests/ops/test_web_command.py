@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Callable
 
@@ -59,3 +60,36 @@ def test_it_refuses_an_unknown_host(db: None, capsys: pytest.CaptureFixture[str]
     assert "--host 'no-such-host.invalid' is not an address this machine knows" in (
         capsys.readouterr().err
     )
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_killed_server_takes_its_workers_with_it(
+    process_env: dict[str, str], port: int, wait_for: WaitFor
+) -> None:
+    """kill -9 of the main process used to leave its workers serving the port, and the next
+    start failed with "Address already in use"."""
+    subprocess.run(
+        [sys.executable, "-m", "npsloop", "migrate", "-v", "0"], env=process_env, check=True
+    )
+    command = [sys.executable, "-m", "npsloop", "web", "--port", str(port), "--workers", "2"]
+    first = subprocess.Popen(command, env=process_env, stderr=subprocess.PIPE, text=True)
+    second: subprocess.Popen[str] | None = None
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/healthz", 60)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while _listening(port) and time.monotonic() < deadline:
+            time.sleep(0.1)  # polling for the workers' exit, which has no event to await
+        assert not _listening(port), "the workers of a killed server still serve its port"
+        second = subprocess.Popen(command, env=process_env, stderr=subprocess.PIPE, text=True)
+        assert wait_for(f"http://127.0.0.1:{port}/healthz", 60), "the next start failed"
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                process.communicate(timeout=60)

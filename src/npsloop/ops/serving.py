@@ -19,6 +19,8 @@ from django.core.management.base import CommandError
 # when every request writes (bench/README.md: "the web server").
 DEFAULT_WEB_WORKERS = max(1, min(4, os.cpu_count() or 1))
 WEB_THREADS = 4
+# The process id of `npsloop web`'s main process, for its workers (ops/web_worker.py).
+WEB_PARENT = "NPSLOOP_WEB_PID"
 
 
 def web_argv(
@@ -41,7 +43,8 @@ def web_argv(
         "--workers-kill-timeout=10",
         f"--log-level={log_level}",
         f"--process-name=npsloop web {bind_address(host, port)}",
-        "npsloop.wsgi:application",
+        # npsloop.wsgi's application, in workers that end with the main process.
+        "npsloop.ops.web_worker:application",
     ]
 
 
@@ -87,8 +90,8 @@ def check_port(host: str, port: int) -> None:
 
 
 def die_with_parent() -> None:
-    """In a child process (Linux): receive SIGTERM if `npsloop run` itself is killed, so no
-    orphaned server keeps the port."""
+    """In a child process (Linux): receive SIGTERM if its parent (`npsloop run`, or the web
+    server's main process) is killed, so no orphaned server keeps the port."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG

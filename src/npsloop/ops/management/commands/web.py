@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from npsloop.ops.serving import (
     DEFAULT_WEB_WORKERS,
+    WEB_PARENT,
     WEB_THREADS,
     check_port,
     ensure_static_root,
@@ -40,5 +41,6 @@ class Command(BaseCommand):
         ensure_static_root()
         argv = web_argv(options["host"], options["port"], options["workers"])
         # granian takes over this process, so its own signal handling (Ctrl-C, SIGTERM for
-        # a graceful stop, SIGHUP to reload) applies unchanged.
+        # a graceful stop, SIGHUP to reload) applies unchanged; its workers know its pid.
+        os.environ[WEB_PARENT] = str(os.getpid())
         os.execv(argv[0], argv)
