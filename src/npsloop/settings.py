@@ -291,6 +291,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = False
 # No row for each successful sign-in (nothing reads them, and nothing would prune them).
 AXES_DISABLE_ACCESS_LOG = True
+# Its "AXES: BEGIN version …" banner would be printed by every npsloop command.
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "npsloop.sign_in.paused"
 AXES_CLIENT_IP_CALLABLE = "npsloop.sign_in.client_address"
 # Reverse proxies in front of the web server, each appending to X-Forwarded-For: sign-ins

@@ -1,15 +1,18 @@
-"""Scheduling asks: the one door for the API, the CLI and (later) the planner."""
+"""The life of an ask, except while it is emailed (program/sending.py) and once answered
+(program/answers.py): scheduled by hand (the API, the CLI) or by the planner, shown, dismissed
+and expired in the widget, cancelled when its person unsubscribes. No module outside
+program/ writes an ask."""
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from npsloop.contacts.models import Contact
@@ -192,4 +195,107 @@ def stop_asking(contact: Contact, reason: str, *, now: datetime | None = None) -
         )
         SurveyRequest.objects.filter(contact=contact, remind_at__isnull=False).update(
             remind_at=None, updated_at=now
+        )
+
+
+def schedule_waves(survey: Survey, channel: str, waves: Mapping[int, int], now: datetime) -> int:
+    """The planner's asks: one per contact (id → the wave it is asked in), due now.
+    Returns how many were created; a contact asked by hand meanwhile keeps that ask (the
+    database refuses a second)."""
+    asks = [
+        SurveyRequest(
+            workspace_id=survey.workspace_id,
+            survey=survey,
+            contact_id=contact_id,
+            channel=channel,
+            wave=wave,
+            token=secrets.token_urlsafe(16),
+            status=AskStatus.SCHEDULED,
+            due_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        for contact_id, wave in waves.items()
+    ]
+    SurveyRequest.objects.bulk_create(asks, ignore_conflicts=True, batch_size=1000)
+    return SurveyRequest.objects.filter(
+        survey=survey, created_at=now, wave__isnull=False, status=AskStatus.SCHEDULED
+    ).count()
+
+
+def open_in_app_ask(survey: Survey, who: Q) -> SurveyRequest | None:
+    """The widget ask of this survey that is shown (sent) or planned for the person (`who`:
+    a contact, or an anonymous device), the shown one first."""
+    return (
+        SurveyRequest.objects.filter(who, survey=survey, channel=Channel.IN_APP)
+        .filter(status__in=(AskStatus.SENT, AskStatus.SCHEDULED))
+        .order_by("-status")  # an open (sent) ask before a planned one
+        .first()
+    )
+
+
+def show_in_app(
+    survey: Survey,
+    now: datetime,
+    *,
+    planned: int | None,
+    contact: Contact | None,
+    device: str,
+) -> str:
+    """Record that the widget shows the survey (it counts as asking, for the cooldown of
+    every channel) and return the ask's token. ``planned``: the id of the contact's ask for
+    this survey that the planner scheduled, taken if it is still waiting."""
+    shown = {"status": AskStatus.SENT, "sent_at": now, "last_sent_at": now, "displayed_at": now}
+    if planned is not None:
+        taken = SurveyRequest.objects.filter(pk=planned, status=AskStatus.SCHEDULED).update(
+            **shown, updated_at=now
+        )
+        if taken:
+            return str(SurveyRequest.objects.values_list("token", flat=True).get(pk=planned))
+    ask = SurveyRequest(
+        workspace_id=survey.workspace_id,
+        survey=survey,
+        contact=contact,
+        device=device,
+        channel=Channel.IN_APP,
+        token=secrets.token_urlsafe(16),
+        due_at=now,
+        created_at=now,
+        updated_at=now,
+        **shown,
+    )
+    try:
+        with transaction.atomic():
+            ask.save(force_insert=True)
+    except IntegrityError:
+        # Another tab of the same person got there first: show theirs.
+        who = Q(contact=contact) if contact is not None else Q(contact__isnull=True, device=device)
+        existing = open_in_app_ask(survey, who)
+        if existing is None:
+            raise
+        return existing.token
+    return ask.token
+
+
+def show_again(ask_id: int, now: datetime) -> None:
+    """The widget shows an ask that was shown before."""
+    SurveyRequest.objects.filter(pk=ask_id).update(displayed_at=now, updated_at=now)
+
+
+def expire(ask_id: int, now: datetime) -> None:
+    """An open ask whose person answered elsewhere meanwhile: it is not shown again."""
+    SurveyRequest.objects.filter(pk=ask_id).update(status=AskStatus.EXPIRED, updated_at=now)
+
+
+def dismiss(ask: SurveyRequest, now: datetime) -> None:
+    """Closed in the widget without a score: it may return after the survey's dismiss_days,
+    at most widget_returns times; then it expires."""
+    if ask.status != AskStatus.SENT or ask.response_id is not None:
+        return
+    with transaction.atomic():
+        SurveyRequest.objects.filter(pk=ask.pk).update(
+            dismissals=F("dismissals") + 1, dismissed_at=now, updated_at=now
+        )
+        SurveyRequest.objects.filter(pk=ask.pk, dismissals__gt=ask.survey.widget_returns).update(
+            status=AskStatus.EXPIRED
         )

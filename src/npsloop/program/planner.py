@@ -8,7 +8,6 @@ refuses a second waiting ask for a contact.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from npsloop.contacts.models import Contact
+from npsloop.program.asks import schedule_waves
 from npsloop.program.models import AskStatus, Programme, Release, SurveyRequest
 from npsloop.program.population import (
     CONTACT_REASONS,
@@ -145,26 +145,7 @@ def plan(survey: Survey, *, now: datetime | None = None, dry_run: bool = False) 
             ),
             report,
         )
-        asks = [
-            SurveyRequest(
-                workspace_id=survey.workspace_id,
-                survey=survey,
-                contact_id=contact_id,
-                channel=channel,
-                wave=wave,
-                token=secrets.token_urlsafe(16),
-                status=AskStatus.SCHEDULED,
-                due_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-            for contact_id, wave in chosen.items()
-        ]
-        # A contact asked by hand meanwhile keeps that ask: the database refuses a second.
-        SurveyRequest.objects.bulk_create(asks, ignore_conflicts=True, batch_size=1000)
-        report.created = SurveyRequest.objects.filter(
-            survey=survey, created_at=now, wave__isnull=False, status=AskStatus.SCHEDULED
-        ).count()
+        report.created = schedule_waves(survey, channel, chosen, now)
     return report
 
 

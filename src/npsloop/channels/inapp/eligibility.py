@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
@@ -27,6 +26,7 @@ from npsloop.contacts.models import Account, Contact
 from npsloop.contacts.services import apply_changes
 from npsloop.lean import fetch
 from npsloop.memory import Memory
+from npsloop.program.asks import expire, open_in_app_ask, show_again, show_in_app
 from npsloop.program.models import PENDING_STATUSES, AskStatus, SurveyRequest
 from npsloop.program.rules import cooldown_start, device_skip_reason, skip_reason_of
 from npsloop.program.targeting import targets
@@ -255,15 +255,6 @@ def _sampled(workspace: Workspace, survey: Survey, device: str) -> bool:
     return int.from_bytes(digest[:4], "big") % 100 < percent
 
 
-def _open_ask(survey: Survey, who: Q) -> SurveyRequest | None:
-    return (
-        SurveyRequest.objects.filter(who, survey=survey, channel=Channel.IN_APP)
-        .filter(status__in=(AskStatus.SENT, AskStatus.SCHEDULED))
-        .order_by("-status")  # an open (sent) ask before a planned one
-        .first()
-    )
-
-
 def _decide_for_contact(
     survey: Survey, contact: Contact, history: History, now: datetime
 ) -> Decision:
@@ -294,7 +285,7 @@ def _decide_for_contact(
 
 
 def _decide_for_device(survey: Survey, device: str, now: datetime) -> Decision:
-    ask = _open_ask(survey, Q(contact__isnull=True, device=device))
+    ask = open_in_app_ask(survey, Q(contact__isnull=True, device=device))
     if ask is not None and ask.status == AskStatus.SENT:
         return _again(ask.pk, ask.token, ask.dismissed_at, survey, now, answered=False)
     if (reason := device_skip_reason(survey, device, now)) is not None:
@@ -313,11 +304,11 @@ def _again(
 ) -> Decision:
     """An ask already shown: again, unless answered elsewhere or dismissed lately."""
     if answered:
-        SurveyRequest.objects.filter(pk=ask_id).update(status=AskStatus.EXPIRED, updated_at=now)
+        expire(ask_id, now)
         return Decision(False, "answered meanwhile")
     if dismissed_at is not None and now < dismissed_at + timedelta(days=survey.dismiss_days):
         return Decision(False, "dismissed")
-    SurveyRequest.objects.filter(pk=ask_id).update(displayed_at=now, updated_at=now)
+    show_again(ask_id, now)
     return Decision(True, survey=survey, token=token)
 
 
@@ -329,36 +320,5 @@ def _display(
     contact: Contact | None,
     device: str,
 ) -> Decision:
-    """Record the display: it counts as asking, for the cooldown of every channel.
-    ``planned``: the id of the contact's ask for this survey that the planner scheduled."""
-    shown = {"status": AskStatus.SENT, "sent_at": now, "last_sent_at": now, "displayed_at": now}
-    if planned is not None:
-        taken = SurveyRequest.objects.filter(pk=planned, status=AskStatus.SCHEDULED).update(
-            **shown, updated_at=now
-        )
-        if taken:
-            token = SurveyRequest.objects.values_list("token", flat=True).get(pk=planned)
-            return Decision(True, survey=survey, token=token)
-    ask = SurveyRequest(
-        workspace_id=survey.workspace_id,
-        survey=survey,
-        contact=contact,
-        device=device,
-        channel=Channel.IN_APP,
-        token=secrets.token_urlsafe(16),
-        due_at=now,
-        created_at=now,
-        updated_at=now,
-        **shown,
-    )
-    try:
-        with transaction.atomic():
-            ask.save(force_insert=True)
-    except IntegrityError:
-        # Another tab of the same person got there first: show theirs.
-        who = Q(contact=contact) if contact is not None else Q(contact__isnull=True, device=device)
-        existing = _open_ask(survey, who)
-        if existing is None:
-            raise
-        return Decision(True, survey=survey, token=existing.token)
-    return Decision(True, survey=survey, token=ask.token)
+    token = show_in_app(survey, now, planned=planned, contact=contact, device=device)
+    return Decision(True, survey=survey, token=token)

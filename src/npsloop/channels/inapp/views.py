@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -35,6 +34,7 @@ from npsloop.contacts.services import add_contact, upsert_contact
 from npsloop.errors import InvalidInput
 from npsloop.memory import Memory
 from npsloop.program.answers import answer_ask
+from npsloop.program.asks import dismiss as dismiss_ask
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys import texts
 from npsloop.surveys.followup import save_followup, wording_for
@@ -304,14 +304,7 @@ def _dismiss(call: Call) -> Reply:
     """Closed without a score: it may return after the survey's dismiss_days, at most
     widget_returns times; then the ask expires."""
     ask, _ = _ask(call.workspace, call.body)
-    if ask.status == AskStatus.SENT and ask.response_id is None:
-        now = timezone.now()
-        SurveyRequest.objects.filter(pk=ask.pk).update(
-            dismissals=F("dismissals") + 1, dismissed_at=now, updated_at=now
-        )
-        SurveyRequest.objects.filter(pk=ask.pk, dismissals__gt=ask.survey.widget_returns).update(
-            status=AskStatus.EXPIRED
-        )
+    dismiss_ask(ask, timezone.now())
     return 200, {"ok": True}
 
 
