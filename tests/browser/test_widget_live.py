@@ -162,9 +162,47 @@ def test_a_dismissed_survey_returns_after_seven_days(
     page.wait_for_timeout(800)
     expect(page.locator(CARD)).to_have_count(0)
     with time_machine.travel(timezone.now() + timedelta(days=7, minutes=5)):
+        # Only the server's clock travels: the browser would keep its "not now" for the
+        # verdict's 10 minutes, which in a real week have long passed.
+        page.evaluate("localStorage.removeItem('npsloop.verdicts')")
         page.reload()
         card_of(page)
     assert SurveyRequest.objects.get().status == AskStatus.SENT
+
+
+def test_twenty_page_views_of_a_user_in_cooldown_cost_one_check(
+    page: Page, live_server: LiveServer, acme: tuple[Workspace, Survey]
+) -> None:
+    workspace, _ = acme
+    kim = {"id": "kim", "email": "kim@example.com"}
+    host_app(page, live_server, workspace, kim, user_hash(workspace, "kim"))
+    card = card_of(page)
+    card.get_by_role("radio", name="9", exact=True).click()
+    expect(card.get_by_role("status")).to_have_text("Thank you — your score has been recorded.")
+    sent: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.post_data or "")
+            if request.url.endswith("/widget/v1/check")
+            else None
+        ),
+    )
+    for view in range(20):
+        host_app(page, live_server, workspace, kim, user_hash(workspace, "kim"))
+        # A check for an event of its own (never kept) marks the point by which any check
+        # of this page view was sent.
+        name = f"marker-{view}"
+        with page.expect_response(
+            lambda r, name=name: name in (r.request.post_data or "")
+        ) as marker:
+            page.evaluate(f"npsloop('event', '{name}')")
+        assert marker.value.json()["reason"] == f"no survey for event '{name}'"
+        if view == 0:
+            page.wait_for_function("(localStorage['npsloop.verdicts'] || '').includes('kim')")
+    page_views = [body for body in sent if '"marker-' not in body]
+    assert len(page_views) == 1
+    assert json.loads(page_views[0])["user"]["id"] == "kim"
 
 
 def test_the_widget_and_email_keep_each_others_cooldown(

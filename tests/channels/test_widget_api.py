@@ -103,7 +103,7 @@ def test_an_answer_is_stored_in_app_and_the_widget_stops(widget: Widget) -> None
     assert reply.json() == {"ok": True}
     response = Response.objects.get()
     assert (response.score, response.channel, response.comment) == (9, "in-app", "<b>Fast</b>")
-    assert widget.check().json() == {"show": False, "reason": "cooldown"}
+    assert widget.check().json() == {"show": False, "reason": "cooldown", "recheck_after": 600}
 
 
 def test_the_followup_refuses_what_the_page_refuses(widget: Widget, survey: Survey) -> None:
@@ -143,10 +143,14 @@ def test_a_contact_emailed_yesterday_is_not_shown_the_widget(
     SurveyRequest.objects.all().delete()
     Contact.objects.filter(external_id="u-7").update(email="kim@example.com")
     ask_contacts(survey, ["u-7"])
-    assert widget.check().json() == {"show": False, "reason": "already pending"}
+    assert widget.check().json() == {
+        "show": False,
+        "reason": "already pending",
+        "recheck_after": 600,
+    }
     send_due_asks()
     with time_machine.travel(timezone.now() + timedelta(days=1)):
-        assert widget.check().json() == {"show": False, "reason": "cooldown"}
+        assert widget.check().json() == {"show": False, "reason": "cooldown", "recheck_after": 600}
 
 
 def test_one_who_answered_in_the_widget_gets_no_email(widget: Widget, survey: Survey) -> None:
@@ -192,6 +196,7 @@ def test_anonymous_visitors_are_sampled_sticky_per_device(
     assert widget.check(user=None).json() == {
         "show": False,
         "reason": "anonymous visitor not sampled",
+        "recheck_after": 600,
     }
     workspace.anonymous_sample_percent = 100
     workspace.save()
@@ -200,7 +205,11 @@ def test_anonymous_visitors_are_sampled_sticky_per_device(
     assert reply.json()["show"] is True
     token = reply.json()["token"]
     widget.post("answer", token=token, score=8)
-    assert widget.check(user=None).json() == {"show": False, "reason": "cooldown"}
+    assert widget.check(user=None).json() == {
+        "show": False,
+        "reason": "cooldown",
+        "recheck_after": 600,
+    }
     other = widget.post("check", device="dev-2")
     assert other.json()["show"] is True
     # Another device can't answer this device's survey.
@@ -233,6 +242,7 @@ def test_events_and_targeting(widget: Widget, survey: Survey) -> None:
     assert widget.check(event="completed_onboarding").json() == {
         "show": False,
         "reason": "not targeted",
+        "recheck_after": 600,
     }
 
 
@@ -289,7 +299,11 @@ def test_a_no_is_remembered_for_a_minute_and_a_changed_user_is_decided_afresh(
     widget.check()
     SurveyRequest.objects.all().delete()
     ask_contacts(survey, ["u-7"])
-    assert widget.check().json() == {"show": False, "reason": "already pending"}
+    assert widget.check().json() == {
+        "show": False,
+        "reason": "already pending",
+        "recheck_after": 600,
+    }
     SurveyRequest.objects.all().delete()
     assert widget.check().json()["show"] is False  # remembered
     changed = {**USER, "properties": {"plan": "enterprise", "role": "admin"}}

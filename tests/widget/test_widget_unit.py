@@ -674,3 +674,74 @@ def test_it_takes_the_key_and_host_from_init(page: Page, fake: FakeServer) -> No
     checks(page, fake, 1)
     request = fake.received("check")[0]
     assert (request.host, request.body and request.body["key"]) == (fake.api_url[7:], KEY)
+
+
+NOT_NOW = {"show": False, "reason": "cooldown", "recheck_after": 600}
+
+
+def page_checks(page: Page, fake: FakeServer, marker: str) -> list[dict[str, Any]]:
+    """The checks sent so far, other than markers: a check for a new event (never kept)
+    marks the point after which every earlier check has been sent."""
+    page.evaluate(f"npsloop('event', {json.dumps(marker)})")
+    wait_until(
+        page,
+        lambda: any(body.get("event") == marker for body in fake.bodies("check")),
+        f"the check of {marker}",
+    )
+    return [b for b in fake.bodies("check") if not str(b.get("event", "")).startswith("marker")]
+
+
+def kept(page: Page) -> int:
+    """How many "not now" verdicts the browser keeps."""
+    return int(
+        page.evaluate("Object.keys(JSON.parse(localStorage['npsloop.verdicts'] || '{}')).length")
+    )
+
+
+def test_it_keeps_the_servers_not_now_across_page_views(page: Page, fake: FakeServer) -> None:
+    fake.always("check", NOT_NOW)
+    url = visit(page, fake, IDENTIFY_ANN)
+    page_checks(page, fake, "marker-first")
+    wait_until(page, lambda: kept(page) == 2, "the page view's and the marker's verdicts")
+    for view in range(20):
+        page.goto(url)
+        assert len(page_checks(page, fake, f"marker-{view}")) == 1, f"page view {view + 2}"
+
+
+def test_it_asks_again_for_other_details_another_event_a_reset_or_after_the_time(
+    page: Page, fake: FakeServer
+) -> None:
+    fake.always("check", {**NOT_NOW, "recheck_after": 2})
+    visit(page, fake, IDENTIFY_ANN)
+    assert len(page_checks(page, fake, "marker-1")) == 1
+    page.evaluate("npsloop('page')")
+    assert len(page_checks(page, fake, "marker-2")) == 1
+
+    page.evaluate(
+        f"npsloop('identify', {json.dumps({**ANN, 'plan': 'pro'})}, {{userHash: 'c0ffee'}})"
+    )
+    assert checks(page, fake, 4)[-1]["user"]["plan"] == "pro"
+    page.evaluate("npsloop('event', 'exported')")
+    assert page_checks(page, fake, "marker-3")[-1]["event"] == "exported"
+    page.evaluate("npsloop('event', 'exported')")
+    assert len(page_checks(page, fake, "marker-4")) == 3
+
+    page.evaluate("npsloop('reset')")
+    page.evaluate("npsloop('page')")
+    assert "user" not in page_checks(page, fake, "marker-5")[-1]
+
+    before = len(page_checks(page, fake, "marker-6"))
+    wait_until(
+        page,
+        lambda: (
+            page.evaluate("npsloop('page')") is None and len(fake.received("check")) > before + 6
+        ),  # six markers so far
+        "a check once the kept verdict's 2 seconds are over",
+    )
+
+
+def test_it_asks_on_every_page_when_the_server_keeps_nothing(page: Page, fake: FakeServer) -> None:
+    fake.always("check", {**NOT_NOW, "recheck_after": 0})
+    url = visit(page, fake, IDENTIFY_ANN)
+    page.goto(url)
+    assert len(page_checks(page, fake, "marker-1")) == 2

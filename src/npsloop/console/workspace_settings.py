@@ -13,7 +13,13 @@ from npsloop.errors import InvalidInput
 from npsloop.insights.dashboard import benchmarks_of
 from npsloop.workspaces.services import rotate_widget_secret, update_workspace
 
-NUMBERS = ("cooldown_days", "send_rate_per_minute", "anonymous_sample_percent", "small_group_n")
+NUMBERS = (
+    "cooldown_days",
+    "send_rate_per_minute",
+    "anonymous_sample_percent",
+    "widget_recheck_minutes",
+    "small_group_n",
+)
 
 
 @login_required

@@ -49,6 +49,13 @@ class Workspace(models.Model):
     anonymous_sample_percent = models.PositiveSmallIntegerField(
         default=0, help_text="Share of anonymous visitors (per device) the widget may ask."
     )
+    widget_recheck_minutes = models.PositiveSmallIntegerField(
+        default=10,
+        help_text=(
+            "How long a browser keeps the widget's 'not now' before it asks the server again "
+            "(at most; sooner when the person may be asked sooner). 0: it asks on every page."
+        ),
+    )
     # The dashboards: reference scores to compare with, and when a group is too small.
     benchmarks = models.JSONField(
         null=True,

@@ -150,6 +150,7 @@ WORKSPACE_NUMBERS = {
     "cooldown_days": (0, 3650),
     "send_rate_per_minute": (1, 1_000_000),
     "anonymous_sample_percent": (0, 100),
+    "widget_recheck_minutes": (0, 1440),
     "small_group_n": (1, 100_000),
 }
 MAX_BENCHMARKS = 10

@@ -28,7 +28,7 @@ from npsloop.lean import fetch
 from npsloop.memory import Memory
 from npsloop.program.asks import expire, open_in_app_ask, show_again, show_in_app
 from npsloop.program.models import PENDING_STATUSES, AskStatus, SurveyRequest
-from npsloop.program.rules import cooldown_start, device_skip_reason, skip_reason_of
+from npsloop.program.rules import Skip, cooldown_start, device_skip_reason, skip_reason_of
 from npsloop.program.targeting import targets
 from npsloop.surveys.models import Channel, Response, Survey
 from npsloop.workspaces.models import Workspace
@@ -42,6 +42,8 @@ class Decision:
     reason: str = ""
     survey: Survey | None = None
     token: str = ""
+    # A "no" that holds until then (the cooldown's or a dismissal's end); None: no known end.
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,11 @@ def decide(
     if not candidates:
         return Decision(False, no_candidate_reason(event))
     reason = "not targeted"
+    ends: list[datetime | None] = []
     for survey in candidates:
         if contact is not None:
             if not targets(survey, contact, now):
+                ends.append(None)
                 continue
             if history is None:
                 found = _read(workspace, "c.id", contact.pk, history_start(candidates, now))
@@ -125,12 +129,17 @@ def decide(
         else:
             if not _sampled(workspace, survey, visitor.device):
                 reason = "anonymous visitor not sampled"
+                ends.append(None)
                 continue
             decision = _decide_for_device(survey, visitor.device, now)
         if decision.show:
             return decision
         reason = decision.reason
-    return Decision(False, reason)
+        ends.append(decision.until)
+    # The "no" holds until the first survey could show; not known if any has no known end.
+    known = [end for end in ends if end is not None]
+    until = min(known) if known and len(known) == len(ends) else None
+    return Decision(False, reason, until=until)
 
 
 def known_contact(
@@ -278,10 +287,23 @@ def _decide_for_contact(
         contact, history.asks, history.last_answer, Channel.IN_APP, since, ignoring=ignoring
     )
     if reason is not None:
-        return Decision(False, str(reason))
+        until = None
+        if reason == Skip.COOLDOWN:
+            until = _last_contact(history, ignoring) + timedelta(
+                days=survey.effective_cooldown_days
+            )
+        return Decision(False, str(reason), until=until)
     if ask is not None and ask.due_at > now:
         return Decision(False, "planned for later")
     return _display(ask.id if ask else None, survey, now, contact=contact, device="")
+
+
+def _last_contact(history: History, ignoring: list[int]) -> datetime:
+    """When the contact was last asked or answered, from the history of a cooldown."""
+    moments = [ask.sent_at for ask in history.asks if ask.sent_at and ask.id not in ignoring]
+    if history.last_answer is not None:
+        moments.append(history.last_answer)
+    return max(moments)
 
 
 def _decide_for_device(survey: Survey, device: str, now: datetime) -> Decision:
@@ -307,7 +329,9 @@ def _again(
         expire(ask_id, now)
         return Decision(False, "answered meanwhile")
     if dismissed_at is not None and now < dismissed_at + timedelta(days=survey.dismiss_days):
-        return Decision(False, "dismissed")
+        return Decision(
+            False, "dismissed", until=dismissed_at + timedelta(days=survey.dismiss_days)
+        )
     show_again(ask_id, now)
     return Decision(True, survey=survey, token=token)
 

@@ -203,15 +203,16 @@ def answer_check(call: Call) -> Reply:
     # Most checks answer "no" (the cooldown is long, a survey shows rarely), and a "no" holds
     # for a while: remembered per process for the same visitor, as identified, and event.
     memory = _no_memory(workspace, body, visitor, event)
-    if (reason := NOES.get(memory)) is not None:
-        return 200, {"show": False, "reason": reason}
     now = timezone.now()
+    if (remembered := NOES.get(memory)) is not None:
+        reason, until = remembered
+        return 200, _no(workspace, reason, until, now)
     since = history_start(candidates_for(workspace, event), now)
     contact, history = _contact(workspace, visitor, since)
     decision = decide(workspace, visitor, contact, event, now, history=history)
     if not decision.show or decision.survey is None:
-        NOES.set(memory, decision.reason, NO_MEMORY)
-        return 200, {"show": False, "reason": decision.reason}
+        NOES.set(memory, (decision.reason, decision.until), NO_MEMORY)
+        return 200, _no(workspace, decision.reason, decision.until, now)
     # Without a valid userHash the card speaks with what the caller said, never with the
     # stored contact's name and language: naming a user must not reveal what is stored.
     known = contact if visitor.verified else visitor.user
@@ -223,6 +224,15 @@ def answer_check(call: Call) -> Reply:
 
 
 check = widget_endpoint(answer_check)
+
+
+def _no(workspace: Workspace, reason: str, until: datetime | None, now: datetime) -> dict[str, Any]:
+    """A "no", with how many seconds the browser may keep it before asking again: until
+    the person could next be asked, at most the workspace's widget_recheck_minutes."""
+    seconds = workspace.widget_recheck_minutes * 60
+    if until is not None:
+        seconds = min(seconds, max(0, int((until - now).total_seconds())))
+    return {"show": False, "reason": reason, "recheck_after": seconds}
 
 
 def _no_memory(workspace: Workspace, body: dict[str, Any], visitor: Visitor, event: str) -> str:

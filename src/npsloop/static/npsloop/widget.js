@@ -12,6 +12,11 @@
   var win = window;
   var doc = document;
   var DEVICE_KEY = "npsloop.device";
+  // The server's "not now", kept per workspace, user (as identified) and event until the
+  // recheck_after it gave: a signed-in user in cooldown costs no request per page view.
+  var VERDICTS_KEY = "npsloop.verdicts";
+  var MAX_VERDICTS = 50;
+  var memoryVerdicts = {};
   var DEBOUNCE_MS = 300;
   var key = null;
   var host = "";
@@ -134,6 +139,53 @@
     return id;
   }
 
+  function readVerdicts() {
+    try {
+      var stored = JSON.parse(win.localStorage.getItem(VERDICTS_KEY) || "{}");
+      if (isObject(stored)) return stored;
+    } catch (e) {}
+    return memoryVerdicts;
+  }
+
+  function writeVerdicts(verdicts) {
+    memoryVerdicts = verdicts;
+    try {
+      win.localStorage.setItem(VERDICTS_KEY, JSON.stringify(verdicts));
+    } catch (e) {}
+  }
+
+  // Everything the server decides on: another user, other details or a userHash, another
+  // workspace or event is asked afresh.
+  function verdictKey(event) {
+    return JSON.stringify([host, key, user, userHash, event || ""]);
+  }
+
+  function notNow(event) {
+    var until = readVerdicts()[verdictKey(event)];
+    return typeof until === "number" && Date.now() < until;
+  }
+
+  function keepVerdict(event, seconds) {
+    var now = Date.now();
+    var kept = {};
+    var verdicts = readVerdicts();
+    var names = Object.keys(verdicts).filter(function (name) {
+      return typeof verdicts[name] === "number" && verdicts[name] > now;
+    });
+    names.slice(-(MAX_VERDICTS - 1)).forEach(function (name) {
+      kept[name] = verdicts[name];
+    });
+    if (seconds > 0) kept[verdictKey(event)] = now + seconds * 1000;
+    writeVerdicts(kept);
+  }
+
+  function forgetVerdicts() {
+    memoryVerdicts = {};
+    try {
+      win.localStorage.removeItem(VERDICTS_KEY);
+    } catch (e) {}
+  }
+
   function payload(extra) {
     var body = { key: key, device: device };
     if (user) body.user = user;
@@ -185,11 +237,19 @@
     card = null;
     if (!key) return;
     lastUrl = win.location.href;
+    if (notNow(event)) return;
     var body = payload({ url: lastUrl });
     if (event) body.event = event;
     var asked = generation;
+    var askedFor = verdictKey(event);
     post("check", body, function (status, data) {
-      if (asked !== generation || status !== 200 || !isObject(data) || data.show !== true) return;
+      if (asked !== generation || status !== 200 || !isObject(data)) return;
+      if (data.show === false && typeof data.recheck_after === "number") {
+        // Kept only if nothing the verdict depends on changed while it was on its way.
+        if (askedFor === verdictKey(event)) keepVerdict(event, data.recheck_after);
+        return;
+      }
+      if (data.show !== true) return;
       if (typeof data.token !== "string" || !isObject(data.survey) || card) return;
       var showIt = guard(show.bind(null, data.token, data.survey));
       if (doc.body) showIt();
@@ -230,9 +290,11 @@
       }
       next.id = String(traits.id);
       if (!next.locale) next.locale = win.navigator.language;
-      var changed = !user || user.id !== next.id;
+      var nextHash = isObject(options) && options.userHash ? String(options.userHash) : null;
+      // Other details are asked about afresh: they may target a survey, or change a contact.
+      var changed = JSON.stringify(user) !== JSON.stringify(next) || userHash !== nextHash;
       user = next;
-      userHash = isObject(options) && options.userHash ? String(options.userHash) : null;
+      userHash = nextHash;
       if (changed && started) checkSoon();
     },
     event: function (name) {
@@ -248,6 +310,7 @@
       user = null;
       userHash = null;
       generation++;
+      forgetVerdicts();
       closeCard();
     },
   };
