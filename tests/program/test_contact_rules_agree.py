@@ -6,6 +6,7 @@ must give every contact the same reason, to the microsecond at the cooldown's ed
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -143,17 +144,34 @@ def _store(workspace: Workspace, surveys: list[Survey], specs: list[ContactSpec]
     Response.objects.bulk_create(answer_rows)
 
 
-def _per_contact(contact: Contact, channel: str, since: datetime) -> tuple[Skip | None, ...]:
-    """The per-contact check from the whole history and from what the widget reads (asks
-    waiting or sent since the cooldown's start): the same answer either way."""
-    every = list(SurveyRequest.objects.filter(contact=contact))
-    recent = [
-        ask
-        for ask in every
-        if ask.status in PENDING_STATUSES or (ask.sent_at is not None and ask.sent_at >= since)
-    ]
-    last = Response.objects.filter(contact=contact).aggregate(at=Max("created_at"))["at"]
-    return tuple(skip_reason_of(contact, seen, last, channel, since) for seen in (every, recent))
+def _per_contact(
+    contacts: list[Contact], channel: str, since: datetime
+) -> dict[int, tuple[Skip | None, Skip | None]]:
+    """The per-contact check of each contact from its whole history and from what the widget
+    reads (asks waiting or sent since the cooldown's start): the same answer either way."""
+    asks: dict[int, list[SurveyRequest]] = defaultdict(list)
+    for ask in SurveyRequest.objects.filter(contact__in=contacts):
+        asks[ask.contact_id].append(ask)
+    last_answers = dict(
+        Response.objects.filter(contact__in=contacts)
+        .values("contact_id")
+        .annotate(at=Max("created_at"))
+        .values_list("contact_id", "at")
+    )
+    checked = {}
+    for contact in contacts:
+        every = asks[contact.pk]
+        recent = [
+            ask
+            for ask in every
+            if ask.status in PENDING_STATUSES or (ask.sent_at is not None and ask.sent_at >= since)
+        ]
+        last = last_answers.get(contact.pk)
+        checked[contact.pk] = (
+            skip_reason_of(contact, every, last, channel, since),
+            skip_reason_of(contact, recent, last, channel, since),
+        )
+    return checked
 
 
 @pytest.fixture
@@ -218,9 +236,10 @@ def test_every_evaluator_gives_each_contact_the_same_reason(
         }
         counts = contact_rule_counts(survey, rules, NOW)
 
+        per_contact = _per_contact(stored, channel, since)
         for contact in stored:
             expected = set_based.get(contact.pk)
-            assert _per_contact(contact, channel, since) == (expected, expected), contact
+            assert per_contact[contact.pk] == (expected, expected), contact
             assert planned[contact.pk] == expected, contact
         assert counts is not None
         by_database = dict(zip(CONTACT_REASONS, counts.tolist(), strict=False))
