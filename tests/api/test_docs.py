@@ -55,3 +55,31 @@ def test_it_serves_the_docs_page_from_local_files_only(db: None) -> None:
         assert served.status_code == 200, asset
         body = b"".join(served.streaming_content) if served.streaming else served.content
         assert body, asset
+
+
+def test_it_documents_every_reason_a_contact_is_skipped_or_kept_out(db: None) -> None:
+    schemas = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    skipped = schemas["SkippedOut"]["properties"]["reason"]
+    assert skipped["enum"] == [
+        "unknown contact",
+        "listed twice",
+        "unsubscribed",
+        "bounced",
+        "no email address",
+        "already pending",
+        "cooldown",
+    ]
+    kept_out = schemas["ForecastOut"]["properties"]["excluded_now"]
+    assert kept_out["propertyNames"]["enum"] == [
+        "not targeted",
+        "sampling",
+        "unsubscribed",
+        "bounced",
+        "no email address",
+        "not yet in a wave",
+        "already pending",
+        "cooldown",
+        "blackout",
+        "account cap",
+        "daily cap",
+    ]

@@ -256,3 +256,17 @@ def test_no_reminder_when_the_survey_wants_none(
     send_due_asks()
     ask.refresh_from_db()
     assert ask.remind_at is None
+
+
+def test_no_reminder_once_the_contact_has_no_email_address(
+    smtp_sink: SmtpSink, ask: SurveyRequest
+) -> None:
+    """The contact rules of email hold for reminders too: the first email stays sent."""
+    send_due_asks()
+    Contact.objects.filter(pk=ask.contact_id).update(email=None)
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        report = send_due_asks()
+    assert (report.sent, report.failed) == (0, 0)
+    ask.refresh_from_db()
+    assert (ask.status, ask.remind_at, ask.reminders_sent) == (AskStatus.SENT, None, 0)
+    assert smtp_sink.count == 1

@@ -71,7 +71,7 @@ def test_it_keeps_the_contact_rules(
     )
     report = plan(survey)
     assert report.created == 37
-    assert report.excluded == {"unsubscribed": 1, "bounced or no email": 1, "cooldown": 1}
+    assert report.excluded == {"unsubscribed": 1, "bounced": 1, "cooldown": 1}
 
 
 def test_targeting_and_the_account_cap(survey: Survey, programme: Programme) -> None:

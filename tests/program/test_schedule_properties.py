@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from npsloop.program.schedule import Population, Rules, buckets, select
+from npsloop.surveys.models import Channel
 
 NOW = 20_000.0  # days since 1970: mid-2024
 
@@ -27,8 +28,8 @@ def population(draw: st.DrawFn, n: int) -> Population:
         wave_at=np.where(asked, NOW - rng.uniform(0, 400, n), np.nan),
         pending=rng.random(n) < 0.1,
         last_contact=np.where(rng.random(n) < 0.5, NOW - rng.uniform(0, 300, n), np.nan),
-        unsubscribed=rng.random(n) < 0.05,
-        reachable=rng.random(n) < 0.9,
+        # unsubscribed, bounced, no email address (`rules.ROW_RULES`)
+        fails=rng.random((n, 3)) < [0.05, 0.05, 0.05],
         targeted=rng.random(n) < 0.9,
         survey_id=draw(st.integers(1, 50)),
     )
@@ -45,7 +46,7 @@ def scenarios(draw: st.DrawFn) -> tuple[Population, Rules, np.ndarray, int, dict
         account_cap_per_week=draw(st.none() | st.integers(0, 5)),
         blackout_days=draw(st.integers(0, 30)),
         cooldown_days=draw(st.integers(0, 120)),
-        needs_email=draw(st.booleans()),
+        channel=draw(st.sampled_from([Channel.EMAIL, Channel.IN_APP])),
     )
     releases = np.array(draw(st.lists(st.floats(NOW - 60, NOW + 10), max_size=3)))
     asked_today = draw(st.integers(0, 20))
@@ -70,10 +71,10 @@ def test_every_chosen_contact_passes_every_rule(
     chosen = selection.chosen
     assert len(set(chosen.tolist())) == len(chosen)
     assert pop.targeted[chosen].all()
-    assert not pop.unsubscribed[chosen].any()
+    assert not pop.fails[chosen, 0].any()
     assert not pop.pending[chosen].any()
-    if rules.needs_email:
-        assert pop.reachable[chosen].all()
+    if rules.channel == Channel.EMAIL:
+        assert not pop.fails[chosen].any()
     recent = pop.last_contact[chosen]
     assert not np.any(recent >= NOW - rules.cooldown_days)
     in_blackout = np.any((releases <= NOW) & (releases + rules.blackout_days > NOW))
@@ -118,8 +119,7 @@ def test_two_years_of_lifecycle_waves_keep_every_rule() -> None:
         wave_at=np.full(n, np.nan),
         pending=np.zeros(n, dtype=bool),
         last_contact=np.full(n, np.nan),
-        unsubscribed=np.zeros(n, dtype=bool),
-        reachable=np.ones(n, dtype=bool),
+        fails=np.zeros((n, 3), dtype=bool),
         targeted=np.ones(n, dtype=bool),
         survey_id=3,
     )

@@ -12,6 +12,7 @@ from npsloop.api.auth import workspace_of
 from npsloop.api.errors import field_error, reported_at
 from npsloop.errors import NotFound
 from npsloop.program.asks import AskReport, ContactFilter, ask_contacts, ask_matching
+from npsloop.program.rules import ASK_REASONS
 from npsloop.surveys.models import Survey
 
 MAX_CONTACTS = 10_000
@@ -46,8 +47,8 @@ class ScheduledOut(Schema):
 class SkippedOut(Schema):
     contact: str
     reason: str = Field(
-        description="unknown contact, unsubscribed, bounced, no email address, "
-        "already pending, cooldown or listed twice."
+        description="Why the contact is not asked; see docs/programme.md for each reason.",
+        json_schema_extra={"enum": [str(reason) for reason in ASK_REASONS]},
     )
 
 

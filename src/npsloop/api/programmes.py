@@ -13,6 +13,7 @@ from npsloop.api.surveys import survey_in_workspace
 from npsloop.program.models import Programme
 from npsloop.program.planner import forecast, plan
 from npsloop.program.programmes import FIELDS, programme_of, update_programme
+from npsloop.program.schedule import REASONS
 
 router = Router(tags=["programme"])
 MAX_FORECAST_DAYS = 365
@@ -65,7 +66,11 @@ class DayOut(Schema):
 
 class ForecastOut(Schema):
     asked_now: int = Field(description="Asks the planner would create right now.")
-    excluded_now: dict[str, int] = Field(description="Contacts each rule keeps out now.")
+    excluded_now: dict[str, int] = Field(
+        description="How many contacts each rule keeps out now, each contact under the "
+        "first rule it fails (in the order listed); see docs/programme.md.",
+        json_schema_extra={"propertyNames": {"enum": [str(reason) for reason in REASONS]}},
+    )
     days: list[DayOut]
 
 

@@ -27,7 +27,7 @@ from npsloop.program.population import (
     load_population,
     undecided_contacts,
 )
-from npsloop.program.rules import CHUNK, skip_reasons
+from npsloop.program.rules import CHUNK, Skip, skip_reasons
 from npsloop.program.schedule import (
     REASONS,
     Floats,
@@ -71,7 +71,7 @@ def rules_for(programme: Programme, survey: Survey) -> Rules:
         account_cap_per_week=programme.account_cap_per_week,
         blackout_days=programme.blackout_days,
         cooldown_days=survey.effective_cooldown_days,
-        needs_email=channel == Channel.EMAIL,
+        channel=channel,
     )
 
 
@@ -108,7 +108,7 @@ def plan(survey: Survey, *, now: datetime | None = None, dry_run: bool = False) 
         if not dry_run and _cap_spent(survey, rules, asked_today, now):
             # The common run every five minutes once today's asks are out: no need to read
             # every contact to learn that nobody more may be asked today.
-            report.excluded = {"daily cap": 0}
+            report.excluded = {str(Skip.DAILY_CAP): 0}
             return report
         releases = major_releases(survey)
         if in_blackout(epoch_days(now), releases, rules.blackout_days):
@@ -172,15 +172,17 @@ def _held_back(
         asked_today=asked_today,
         asked_this_week_by_account={},
     )
-    excluded = dict.fromkeys(REASONS, 0)
-    excluded.update(zip(CONTACT_REASONS, counts[: len(CONTACT_REASONS)].tolist(), strict=True))
+    excluded = {str(name): 0 for name in REASONS}
+    excluded.update(
+        zip(map(str, CONTACT_REASONS), counts[: len(CONTACT_REASONS)].tolist(), strict=True)
+    )
     # Those who pass the contact rules are held by a later rule (only the undecided can
-    # be), or else by the blackout.
-    later = ("not yet in a wave", "already pending", "cooldown")
+    # be: not yet in a wave, already pending, cooldown), or else by the blackout.
+    later = [str(name) for name in REASONS[len(CONTACT_REASONS) : REASONS.index(Skip.BLACKOUT)]]
     for name in later:
         excluded[name] = selection.excluded.get(name, 0)
     passing = int(counts[len(CONTACT_REASONS)])
-    excluded["blackout"] = passing - sum(excluded[name] for name in later)
+    excluded[str(Skip.BLACKOUT)] = passing - sum(excluded[name] for name in later)
     return {name: count for name, count in excluded.items() if count}
 
 

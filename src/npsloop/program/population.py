@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from npsloop.contacts.models import Contact
-from npsloop.program.models import PENDING_STATUSES, AskStatus, SurveyRequest
+from npsloop.program.models import AskStatus, SurveyRequest
+from npsloop.program.rules import ANSWERED_AT, ASKED_AT, ROW_RULES, WAITING
 from npsloop.program.schedule import (
     BUCKETS,
     HASH_MULTIPLIER,
@@ -42,13 +43,10 @@ from npsloop.program.schedule import (
 from npsloop.program.targeting import targeting_filter
 from npsloop.surveys.models import Response, Survey
 
-SECONDS_PER_DAY = 86_400.0
 CHUNK = 50_000
-# The contact rules read from the contact's row alone, the same in every query.
-UNSUBSCRIBED = Q(unsubscribed_at__isnull=False)
-REACHABLE = Q(bounced_at__isnull=True) & Q(email__isnull=False) & ~Q(email="")
-# The contact's own rules, the first ones `select` applies (the rest need its history).
-CONTACT_REASONS = REASONS[:4]
+# The rules `select` applies first, read from the contact's row alone: the programme's
+# targeting and sampling, then the row rules of `program.rules`.
+CONTACT_REASONS = REASONS[: 2 + len(ROW_RULES)]
 # Contact ids up to this keep the hash of `schedule.contact_hash` within 64 bits in SQL.
 HASHABLE_IDS = (2**63 - 1 - 2**40) // HASH_MULTIPLIER
 
@@ -56,19 +54,19 @@ HASHABLE_IDS = (2**63 - 1 - 2**40) // HASH_MULTIPLIER
 class EpochMicros(Func):
     """A date-time as whole microseconds since 1970-01-01 UTC, computed by the database: a
     million rows arrive as integers, not as datetime objects, and an integer is cheaper to
-    print than a float (`micros_to_days` turns them into the planner's days)."""
+    print than a float. Exact, as `epoch_days` is: the cooldown's edge falls on the same
+    microsecond for the planner as for the other evaluators of the contact rules."""
 
     output_field = BigIntegerField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template=(
-                "CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 86400000000) AS INTEGER)"
-            ),
-            **extra,
-        )
+        # The text Django stores, 'YYYY-MM-DD HH:MM:SS[.ffffff]': whole seconds by strftime,
+        # the digits after them as they are. julianday() keeps milliseconds only, and its
+        # float loses a few more microseconds.
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        seconds = f"CAST(strftime('%%s', substr({sql}, 1, 19)) AS INTEGER)"
+        fraction = f"CAST(substr({sql} || '000000', 21, 6) AS INTEGER)"
+        return f"({seconds} * 1000000 + {fraction})", (*params, *params)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(
@@ -80,10 +78,14 @@ class EpochMicros(Func):
 
 
 MICROS_PER_DAY = 86_400_000_000.0
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 def epoch_days(moment: datetime) -> float:
-    return moment.timestamp() / SECONDS_PER_DAY
+    """Days since 1970 from whole microseconds, rounded once, as the database's times are
+    (`EpochMicros`): equal moments give equal days, later ones never fewer."""
+    return ((moment - EPOCH) // MICROSECOND) / MICROS_PER_DAY
 
 
 def load_population(survey: Survey, now: datetime, *, among: Ints | None = None) -> Population:
@@ -104,10 +106,9 @@ def load_population(survey: Survey, now: datetime, *, among: Ints | None = None)
             "pk",
             EpochMicros(Coalesce("signed_up_at", "created_at")),
             Coalesce("account_id", Value(0)),
-            _flag(UNSUBSCRIBED),
-            _flag(REACHABLE),
+            *(_flag(rule.failing()) for rule in ROW_RULES),
         ),
-        width=5,
+        width=3 + len(ROW_RULES),
     )
     # Sorted here, not by the database: numpy sorts a million ids faster than the
     # database sorts and sends them.
@@ -133,8 +134,8 @@ def load_population(survey: Survey, now: datetime, *, among: Ints | None = None)
             # The latest time per contact first, then converted: once a contact, not once
             # an ask.
             at=EpochMicros(Max(Coalesce("sent_at", "due_at"), filter=of_survey)),
-            sent=EpochMicros(Max("sent_at")),
-            waiting=Count("pk", filter=Q(status__in=PENDING_STATUSES)),
+            sent=EpochMicros(Max(ASKED_AT)),
+            waiting=Count("pk", filter=WAITING),
         )
         .values_list("contact_id", "w", "at", "sent", "waiting")
     )
@@ -149,7 +150,7 @@ def load_population(survey: Survey, now: datetime, *, among: Ints | None = None)
     pending[at] = columns[:, 3] > 0
     answered = (
         answers_of.values("contact_id")
-        .annotate(at=EpochMicros(Max("created_at")))
+        .annotate(at=EpochMicros(Max(ANSWERED_AT)))
         .values_list("contact_id", "at")
     )
     at, columns = _scatter(ids, _read_table(answered, width=2), 1)
@@ -162,16 +163,15 @@ def load_population(survey: Survey, now: datetime, *, among: Ints | None = None)
         wave_at=wave_at,
         pending=pending,
         last_contact=last_contact,
-        unsubscribed=table[:, 3] > 0,
-        reachable=table[:, 4] > 0,
+        fails=table[:, 3:] > 0,
         targeted=targeted,
         survey_id=survey.pk,
     )
 
 
 def contact_rule_counts(survey: Survey, rules: Rules, now: datetime) -> Ints | None:
-    """How many contacts of the workspace each contact rule keeps out (`CONTACT_REASONS`:
-    not targeted, sampling, unsubscribed, bounced or no email, each contact under the first
+    """How many contacts of the workspace each rule of `CONTACT_REASONS` keeps out (not
+    targeted, sampling, then the row rules of `program.rules`, each contact under the first
     it fails, as `select` counts them), then how many pass them all: one aggregate, no row
     per contact. None when a contact id is too large for the database to hash."""
     contacts = Contact.objects.filter(workspace_id=survey.workspace_id)
@@ -179,20 +179,23 @@ def contact_rule_counts(survey: Survey, rules: Rules, now: datetime) -> Ints | N
     if last is not None and last > HASHABLE_IDS:
         return None
     passing = len(CONTACT_REASONS)
-    reason: Any = Value(passing)
-    if rules.needs_email:
-        reason = Case(When(REACHABLE, then=reason), default=Value(3))
-    reason = Case(When(UNSUBSCRIBED, then=Value(2)), default=reason)
+    failing: list[When] = []  # in the order of CONTACT_REASONS: the first that holds counts
+    targeting = targeting_filter(survey, now)
+    if targeting != Q():
+        targeted = Contact.objects.filter(targeting, workspace_id=survey.workspace_id)
+        failing.append(When(~Q(pk__in=targeted.values("pk")), then=Value(0)))
     # `select` samples the buckets below this (a bucket is a whole number).
     sampled_below = math.ceil(rules.sample_percent * (BUCKETS / 100))
     if sampled_below < BUCKETS:
         bucket = (F("pk") * HASH_MULTIPLIER + (survey.pk * 97 + 12345)) % HASH_PRIME % BUCKETS
         contacts = contacts.annotate(bucket=bucket)
-        reason = Case(When(bucket__lt=sampled_below, then=reason), default=Value(1))
-    targeting = targeting_filter(survey, now)
-    if targeting != Q():
-        targeted = Contact.objects.filter(targeting, workspace_id=survey.workspace_id)
-        reason = Case(When(pk__in=targeted.values("pk"), then=reason), default=Value(0))
+        failing.append(When(bucket__gte=sampled_below, then=Value(1)))
+    failing.extend(
+        When(rule.failing(), then=Value(CONTACT_REASONS.index(rule.reason)))
+        for rule in ROW_RULES
+        if rule.applies(rules.channel)
+    )
+    reason = Case(*failing, default=Value(passing)) if failing else Value(passing)
     rows = (
         contacts.annotate(reason=ExpressionWrapper(reason, output_field=IntegerField()))
         .order_by()
@@ -233,13 +236,13 @@ def undecided_contacts(survey: Survey, rules: Rules, now: datetime) -> Ints | No
         .values_list("pk"),
         SurveyRequest.objects.filter(workspace_id=workspace_id, contact__isnull=False)
         .filter(
-            Q(status__in=PENDING_STATUSES)
-            | Q(sent_at__gte=recent)
+            WAITING
+            | Q(**{f"{ASKED_AT}__gte": recent})
             | (of_survey & (Q(sent_at__gt=waves_after) | Q(due_at__gt=waves_after)))
         )
         .values_list("contact_id"),
         Response.objects.filter(
-            workspace_id=workspace_id, contact__isnull=False, created_at__gte=recent
+            workspace_id=workspace_id, contact__isnull=False, **{f"{ANSWERED_AT}__gte": recent}
         ).values_list("contact_id"),
     ]
     ids = np.concatenate([_read_table(query.order_by(), width=1)[:, 0] for query in queries])

@@ -3,7 +3,8 @@ asked now, for a whole population at once (no loop per contact).
 
 Times are float days since the Unix epoch (UTC); NaN means "never". The planner loads a
 survey's contacts into a `Population`, and both the real run and the forecast call `select`.
-Pure numpy: the property tests drive it directly with random histories.
+The contact rules come from their table in `program.rules`, the rest is the programme's.
+Plain numpy over arrays: the property tests drive it directly with random histories.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
+from npsloop.program.rules import HISTORY_RULES, ROW_RULES, Skip
+from npsloop.surveys.models import Channel
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -25,16 +29,14 @@ BUCKETS = 10_000
 
 # The order in which exclusions are counted: each contact under the first rule it fails.
 REASONS = (
-    "not targeted",
-    "sampling",
-    "unsubscribed",
-    "bounced or no email",
-    "not yet in a wave",
-    "already pending",
-    "cooldown",
-    "blackout",
-    "account cap",
-    "daily cap",
+    Skip.NOT_TARGETED,
+    Skip.SAMPLING,
+    *(rule.reason for rule in ROW_RULES),
+    Skip.NOT_DUE,
+    *(rule.reason for rule in HISTORY_RULES),
+    Skip.BLACKOUT,
+    Skip.ACCOUNT_CAP,
+    Skip.DAILY_CAP,
 )
 
 
@@ -65,7 +67,7 @@ class Rules:
     account_cap_per_week: int | None = None
     blackout_days: int = 14
     cooldown_days: int = 90
-    needs_email: bool = True
+    channel: str = Channel.EMAIL
 
 
 @dataclass
@@ -79,8 +81,7 @@ class Population:
     wave_at: Floats  # when
     pending: Bools  # an ask waiting to be sent or shown, any survey
     last_contact: Floats  # last asked (any survey, any channel) or answered
-    unsubscribed: Bools
-    reachable: Bools  # has an email and did not bounce (for email asks)
+    fails: Bools  # a column per rule of `rules.ROW_RULES`: whether the contact fails it
     targeted: Bools
     survey_id: int = 0
     hashes: Ints = field(init=False)
@@ -128,6 +129,7 @@ class Selection:
     chosen: Ints  # indices into the population, in the order they were picked
     excluded: dict[str, int]
     waves: Ints  # the wave each chosen contact is asked in
+    reasons: Ints  # per contact, the index in REASONS of the rule that keeps it out; -1: chosen
 
 
 def select(
@@ -144,22 +146,20 @@ def select(
     n = len(population)
     reason = np.full(n, -1, dtype=np.int64)
 
-    def exclude(mask: Bools, name: str) -> None:
+    def exclude(mask: Bools, name: Skip) -> None:
         reason[(reason < 0) & mask] = REASONS.index(name)
 
     when = due(population, rules)
-    exclude(~population.targeted, "not targeted")
+    exclude(~population.targeted, Skip.NOT_TARGETED)
     sampled = (population.hashes % BUCKETS) < rules.sample_percent * (BUCKETS / 100)
-    exclude(~sampled, "sampling")
-    exclude(population.unsubscribed, "unsubscribed")
-    if rules.needs_email:
-        exclude(~population.reachable, "bounced or no email")
-    exclude(np.isnan(when) | (when > now), "not yet in a wave")
-    exclude(population.pending, "already pending")
-    recent = population.last_contact >= now - rules.cooldown_days
-    exclude(np.nan_to_num(recent, nan=0).astype(bool), "cooldown")
+    exclude(~sampled, Skip.SAMPLING)
+    for name, mask in row_rule_masks(population, rules.channel):
+        exclude(mask, name)
+    exclude(np.isnan(when) | (when > now), Skip.NOT_DUE)
+    for name, mask in history_rule_masks(population, now - rules.cooldown_days):
+        exclude(mask, name)
     if in_blackout(now, major_releases, rules.blackout_days):
-        exclude(np.ones(n, dtype=bool), "blackout")
+        exclude(np.ones(n, dtype=bool), Skip.BLACKOUT)
 
     candidates = np.flatnonzero(reason < 0)
     # Longest overdue first; ties in a stable per-contact order.
@@ -181,18 +181,35 @@ def select(
         keep_sorted = rank < allowance[np.searchsorted(np.unique(accounts), ranked)]
         keep = np.empty(len(candidates), dtype=bool)
         keep[order] = keep_sorted
-        reason[candidates[~keep]] = REASONS.index("account cap")
+        reason[candidates[~keep]] = REASONS.index(Skip.ACCOUNT_CAP)
         candidates = candidates[keep]
     cap = daily_allowance(rules, int(population.targeted.sum())) - asked_today
     if cap < len(candidates):
-        reason[candidates[max(cap, 0) :]] = REASONS.index("daily cap")
+        reason[candidates[max(cap, 0) :]] = REASONS.index(Skip.DAILY_CAP)
         candidates = candidates[: max(cap, 0)]
     counts = np.bincount(reason[reason >= 0], minlength=len(REASONS))
     return Selection(
         chosen=candidates,
-        excluded={name: int(counts[i]) for i, name in enumerate(REASONS) if counts[i]},
+        excluded={str(name): int(counts[i]) for i, name in enumerate(REASONS) if counts[i]},
         waves=population.wave[candidates] + 1,
+        reasons=reason,
     )
+
+
+def row_rule_masks(population: Population, channel: str) -> list[tuple[Skip, Bools]]:
+    """The contact rules read from the contact's row (`rules.ROW_RULES`) that apply on this
+    channel, in their order, each with the contacts that fail it (read by the database)."""
+    return [
+        (rule.reason, population.fails[:, i])
+        for i, rule in enumerate(ROW_RULES)
+        if rule.applies(channel)
+    ]
+
+
+def history_rule_masks(population: Population, since: float) -> list[tuple[Skip, Bools]]:
+    """The contact rules read from the history (`rules.HISTORY_RULES`), in their order, each
+    with the contacts that fail it, the cooldown started at `since` (days)."""
+    return [(rule.reason, np.asarray(rule.fails(population, since))) for rule in HISTORY_RULES]
 
 
 def daily_allowance(rules: Rules, eligible: int) -> int:
