@@ -8,11 +8,13 @@ from html import escape
 
 import pytest
 import time_machine
+from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
 from npsloop.channels.email.pages import render_score_page
 from npsloop.contacts.models import Contact
+from npsloop.program.asks import ask_contacts
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys.models import Response, Survey
 from tests.channels.conftest import client_for
@@ -295,3 +297,27 @@ def test_a_changed_survey_reaches_the_page_once_the_kept_one_is_forgotten(
     with time_machine.travel(timezone.now() + timedelta(seconds=6)):
         page = WsgiClient().get(f"/r/{ask.token}/5").content.decode()
     assert "Acme Orbit" in page and "Acme Cloud" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dropped_database_connection_is_replaced_not_reported(
+    survey: Survey, ann: Contact
+) -> None:
+    """The page checks its kept connection by its own statement (statements.read) instead
+    of a health check round trip; a connection the database dropped is replaced."""
+    ask = ask_contacts(survey, ["u-1"]).scheduled[0]
+    client = Client()
+    assert client.get(f"/r/{ask.token}/9").status_code == 200
+    connection.close_if_unusable_or_obsolete()  # Django's end of a request: kept, unchecked
+    assert connection.connection is not None
+    if connection.vendor == "postgresql":
+        backend = connection.connection.info.backend_pid
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+        finally:
+            other.close()
+    page = client.get(f"/r/{ask.token}/9")
+    assert page.status_code == 200
+    assert 'value="9" checked' in page.content.decode()

@@ -24,7 +24,7 @@ from npsloop.contacts.models import Contact
 from npsloop.errors import InvalidInput
 from npsloop.program.answers import answer_ask, unsubscribe
 from npsloop.program.models import SurveyRequest
-from npsloop.statements import fetch
+from npsloop.statements import read
 from npsloop.stats import ScoreError, parse_score
 from npsloop.surveys import texts
 from npsloop.surveys.followup import Wording, page_context, save_followup, wording_for
@@ -65,7 +65,8 @@ def _response_of(ask: SurveyRequest) -> Response | None:
 
 
 # The ask's survey, answer and person, for the busiest page npsloop serves: one statement,
-# prepared once per connection on PostgreSQL; the survey comes from a short memory.
+# prepared once per connection on PostgreSQL (statements.read); the survey comes from a
+# short memory.
 SCORE_LINK_ASK = (
     "SELECT q.survey_id, q.response_id, c.locale, c.name, c.email "
     f"FROM {SurveyRequest._meta.db_table} q "
@@ -82,7 +83,7 @@ def score_link(request: HttpRequest, token: str, score: str) -> HttpResponse:
     Every click of every email lands here, so the page of an unanswered ask costs one
     statement, no session or CSRF work (none of it is read or set), and a page rendered
     once per survey, language and score (channels.email.pages.score_page)."""
-    rows = fetch(SCORE_LINK_ASK, [token, str(Channel.EMAIL)]) if 10 <= len(token) <= 32 else []
+    rows = read(SCORE_LINK_ASK, [token, str(Channel.EMAIL)]) if 10 <= len(token) <= 32 else []
     if not rows:
         return not_found(request)
     survey_id, response_id, locale, name, email = rows[0]
