@@ -32,6 +32,11 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "score": (bench_score.main, [], ["--rows=1000000", "--rounds=1"]),
     "import": (bench_import.main, [], ["--rows=100000"]),
     "api": (bench_api.main, [], ["--quick"]),
+    "api-new": (
+        bench_api.main,
+        ["--new-contacts", "--connections=50"],
+        ["--new-contacts", "--connections=50", "--quick"],
+    ),
     "metrics": (bench_metrics.main, [], ["--quick"]),
     "email": (bench_email.send_main, [], ["--quick"]),
     "followup": (bench_email.followup_main, [], ["--quick"]),

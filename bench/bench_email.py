@@ -8,8 +8,10 @@ RSS and the SQLite figure are reported for information. The mail server is bench
 in its own process on loopback, and every message it received is checked against the asks.
 
 followup: GET /r/<token>/<score> on the production web server (granian) with PostgreSQL,
-p99 ≤ 50 ms with 50 concurrent clients, no answer other than 2xx. Load from wrk
-(bench/followup.lua), a fixed number of connections for a fixed time.
+p99 ≤ 50 ms with 50 concurrent clients, no answer other than 2xx, and at least half the
+same server's throughput on GET /healthz (through Django, one `SELECT 1`) in the same run
+(issue 13). Load from wrk (bench/followup.lua), a fixed number of connections for a fixed
+time.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ SCRIPT = Path(__file__).with_name("followup.lua")
 UNLIMITED_RATE = 10_000_000
 TARGET_EMAILS_PER_SECOND = 100.0
 TARGET_P99_MS = 50.0
+TARGET_RATIO = 0.5
 
 
 # ---------------------------------------------------------------------------- sending
@@ -258,8 +261,9 @@ def _report_send(measured: Sending, *, judged: bool) -> bool:
 # ---------------------------------------------------------------------------- follow-up
 
 
-def run_wrk(base: str, seconds: float, connections: int, tokens: Path) -> Load:
-    """One bounded wrk run over followup.lua; CPU of the web server and database beside it."""
+def run_wrk(base: str, seconds: float, connections: int, tokens: Path | str) -> Load:
+    """One bounded wrk run over followup.lua (``tokens``: the token file, or "healthz");
+    CPU of the web server and database beside it."""
     port = base.rsplit(":", 1)[1]
 
     server = server_process(int(port))
@@ -337,12 +341,18 @@ def followup_main(argv: list[str] | None = None) -> int:
         default=10,
         help="then one client alone for this long, for information (0: skip)",
     )
-    parser.add_argument("--quick", action="store_true", help="5 s of load, 3 s of one client")
+    parser.add_argument(
+        "--healthz-seconds", type=float, default=15, help="GET /healthz before the load"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="5 s of load, 3 s of healthz and of one client"
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("bench_email: wrk is not installed (apt-get install -y wrk, or `make bench`)")
         return 1
     seconds = 5.0 if args.quick else args.seconds
+    healthz_seconds = 3.0 if args.quick else args.healthz_seconds
     single_seconds = min(3.0, args.single_seconds) if args.quick else args.single_seconds
     config = ServerConfig(
         args.workers, "granian" if args.server == "granian" else "gthread", args.threads
@@ -368,13 +378,15 @@ def followup_main(argv: list[str] | None = None) -> int:
             check_page(base, first, fixture["question"])
             print(f"  GET /r/{first}/9: 200, shows {fixture['question']!r}")
             run_wrk(base, 3, args.connections, tokens)  # warm-up: imports, connections
+            healthz = run_wrk(base, healthz_seconds, args.connections, "healthz")
             load = run_wrk(base, seconds, args.connections, tokens)
             if single_seconds > 0:
                 single = run_wrk(base, single_seconds, 1, tokens)
-    return 0 if _report_followup(load, single, args.connections) else 1
+    return 0 if _report_followup(load, healthz, single, args.connections) else 1
 
 
-def _report_followup(load: Load, single: Load | None, connections: int) -> bool:
+def _report_followup(load: Load, healthz: Load, single: Load | None, connections: int) -> bool:
+    print(f"    GET /healthz {healthz.describe()}")
     print(f"    closed loop  {load.describe()}")
     if load.succeeded:
         # Each connection waits for its answer before asking again, so the mean latency is
@@ -400,6 +412,12 @@ def _report_followup(load: Load, single: Load | None, connections: int) -> bool:
             + (f", {single.errors} with one client" if single is not None else ""),
         ),
         (load.succeeded > 0, f"answers served: {load.succeeded}"),
+        (
+            healthz.rate > 0 and load.rate / healthz.rate >= TARGET_RATIO,
+            f"≥ {TARGET_RATIO}x the healthz throughput: "
+            f"{load.rate / healthz.rate if healthz.rate else 0:.2f}x "
+            f"({load.rate:.1f} / {healthz.rate:.1f} req/s)",
+        ),
     ]
     for ok, text in checks:
         print(f"    {'PASS' if ok else 'FAIL'}  {text}")

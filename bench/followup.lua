@@ -1,6 +1,7 @@
 -- wrk script for the follow-up bench (bench/bench_email.py). Argument after `--`: a file of
 -- ask tokens, one a line. Each request opens GET /r/<token>/<score> for a random token and a
--- random score 0-10, as a person clicking a score in their email would.
+-- random score 0-10, as a person clicking a score in their email would. With `healthz`
+-- instead of a file: GET /healthz, the same server's trivial request to compare with.
 -- done() prints one JSON line (prefixed "BENCH ") in the format bench_api reads: throughput,
 -- latency percentiles, a count per HTTP status and the first answer that was not a 2xx.
 
@@ -14,11 +15,16 @@ function setup(thread)
 end
 
 local tokens = {}
+local healthz = false
 statuses = {}
 first_failure = nil
 
 function init(args)
   local path = args[1]
+  if path == "healthz" then
+    healthz = true
+    return
+  end
   local file = assert(io.open(path or "", "r"), "followup.lua needs a token file: " .. tostring(path))
   for line in file:lines() do
     if line ~= "" then
@@ -31,6 +37,9 @@ function init(args)
 end
 
 function request()
+  if healthz then
+    return wrk.format("GET", "/healthz")
+  end
   local path = string.format("/r/%s/%d", tokens[math.random(#tokens)], math.random(0, 10))
   return wrk.format("GET", path)
 end

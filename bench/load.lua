@@ -1,6 +1,9 @@
 -- wrk script for bench/bench_api.py. Arguments after `--`:
 --   healthz                  GET /healthz
 --   post KEY SURVEY[,SURVEY] POST /api/v1/responses with varied contacts, scores and channels
+--   post-new KEY SURVEY[,SURVEY] RUN
+--                            the same, but each from a contact never seen before: external ids
+--                            "RUN-<thread>-<n>", RUN unique to the run
 -- done() prints one JSON line (prefixed "BENCH ") with throughput, latency percentiles and
 -- a count per HTTP status, plus the first failing answer to tell what went wrong.
 
@@ -13,7 +16,8 @@ function setup(thread)
   counter = counter + 1
 end
 
-local mode, key, surveys
+local mode, key, surveys, run
+local sent = 0
 local channels = { "email", "in-app", "link" }
 statuses = {}
 first_failure = nil
@@ -21,6 +25,7 @@ first_failure = nil
 function init(args)
   mode = args[1] or "healthz"
   key = args[2]
+  run = args[4]
   surveys = {}
   for survey in string.gmatch(args[3] or "", "[^,]+") do
     table.insert(surveys, survey)
@@ -32,12 +37,19 @@ function request()
   if mode == "healthz" then
     return wrk.format("GET", "/healthz")
   end
+  local contact
+  if mode == "post-new" then
+    sent = sent + 1
+    contact = string.format("%s-%d-%d", run, id, sent)
+  else
+    contact = string.format("bench-%d", math.random(1, 20000))
+  end
   local body = string.format(
-    '{"survey": %s, "score": %d, "channel": "%s", "contact": {"external_id": "bench-%d"}%s}',
+    '{"survey": %s, "score": %d, "channel": "%s", "contact": {"external_id": "%s"}%s}',
     surveys[math.random(#surveys)],
     math.random(0, 10),
     channels[math.random(#channels)],
-    math.random(1, 20000),
+    contact,
     math.random(4) == 1 and ', "comment": "Fast, reliable \\"and\\" friendly"' or ""
   )
   return wrk.format("POST", "/api/v1/responses", {

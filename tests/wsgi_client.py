@@ -1,5 +1,5 @@
-"""A client for npsloop.wsgi.application, what the production web server runs, where the
-busiest requests have routes of their own (npsloop.lean), for tests that send the same
+"""A client for npsloop.wsgi.application, what the production web server runs (where the
+widget's check has a route of its own, npsloop.lean), for tests that send the same
 requests through it and through Django's test client."""
 
 from __future__ import annotations
@@ -77,11 +77,7 @@ class WsgiClient:
         signals.request_started.disconnect(close_old_connections)
         signals.request_finished.disconnect(close_old_connections)
         try:
-            with (
-                patch("npsloop.channels.inapp.wsgi.on_the_database", _in_the_test),
-                patch("npsloop.channels.email.wsgi.on_the_database", _in_the_test),
-                patch("npsloop.api.wsgi.on_the_database", _in_the_test),
-            ):
+            with patch("npsloop.channels.inapp.wsgi.on_the_database", _in_the_test):
                 chunks = application(
                     request.environ, lambda status, headers: started.append((status, headers))
                 )

@@ -1,27 +1,23 @@
-"""What the requests answered beside Django (npsloop.wsgi) share: the database connection
+"""What the request answered beside Django (npsloop.wsgi) uses: the database connection
 kept as Django's handler keeps it, and the headers Django's middleware would add.
 
-Two requests are answered so: the widget's check (every page view of every signed-in user
-of a customer's app) and the page behind an email's score link (every click of every
-email). Everything else goes through Django.
+One request is answered so, until it becomes an ordinary view too (issue 13): the widget's
+check (every page view of every signed-in user of a customer's app). Everything else goes
+through Django.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any, TypeVar
 
-import psycopg
 from django.conf import settings
-from django.db import (
-    DEFAULT_DB_ALIAS,
-    InterfaceError,
-    OperationalError,
-    connection,
-    connections,
-)
+from django.db import InterfaceError, OperationalError, connection, connections
+
+# The widget's eligibility reads through it (prepared once per connection on PostgreSQL).
+from npsloop.statements import fetch as fetch
 
 logger = logging.getLogger("django.request")
 StartResponse = Callable[..., Any]
@@ -48,21 +44,6 @@ def on_the_database(answer: Callable[[], T]) -> T:
             database.close_if_unusable_or_obsolete()
             if database.connection is not None:
                 database.health_check_done = True  # type: ignore[attr-defined]  # Django 4.1+
-
-
-def fetch(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """The rows of a statement run on every such request. On PostgreSQL it is prepared once
-    per connection (settings: prepare_threshold): planning a join costs the database about
-    ten times running it on an index."""
-    database = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up
-    if database.vendor != "postgresql":
-        with database.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    database.ensure_connection()
-    with database.wrap_database_errors, psycopg.Cursor(database.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall()
 
 
 def respond(

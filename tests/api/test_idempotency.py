@@ -15,8 +15,7 @@ URL = "/api/v1/responses"
 
 @pytest.fixture(params=["django", "wsgi"])
 def api(request: pytest.FixtureRequest, workspace: Workspace) -> ApiClient:
-    """Through Django's test client, and through the production WSGI application, where
-    this POST has a route of its own on PostgreSQL (npsloop.api.wsgi)."""
+    """Through Django's test client, and through the production WSGI application."""
     _, secret = create_api_key(workspace, "tests")
     return ApiClient(secret, wsgi=request.param == "wsgi")
 

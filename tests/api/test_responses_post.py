@@ -18,8 +18,7 @@ URL = "/api/v1/responses"
 
 @pytest.fixture(params=["django", "wsgi"])
 def api(request: pytest.FixtureRequest, workspace: Workspace) -> ApiClient:
-    """Through Django's test client, and through the production WSGI application, where
-    this POST has a route of its own on PostgreSQL (npsloop.api.wsgi)."""
+    """Through Django's test client, and through the production WSGI application."""
     _, secret = create_api_key(workspace, "tests")
     return ApiClient(secret, wsgi=request.param == "wsgi")
 
@@ -211,6 +210,16 @@ def test_it_reports_every_bad_field_at_once(api: ApiClient, survey: Survey) -> N
         ("body", "score"),
         ("body", "channel"),
     }
+
+
+def test_it_names_the_contacts_bad_fields_with_the_others(api: ApiClient, survey: Survey) -> None:
+    r = api.post(URL, body(survey, score=11, contact={"external_id": "u1", "email": "nope"}))
+    assert r.status_code == 422
+    assert {tuple(e["loc"]) for e in r.json()["detail"]} == {
+        ("body", "score"),
+        ("body", "contact", "email"),
+    }
+    assert not Contact.objects.exists()
 
 
 def test_it_rejects_a_body_that_is_not_json(api: ApiClient, survey: Survey) -> None:

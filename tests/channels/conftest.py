@@ -25,8 +25,8 @@ def ask(survey: Survey, ann: Contact) -> SurveyRequest:
 
 @pytest.fixture(params=["django", "wsgi"])
 def transport(request: pytest.FixtureRequest) -> str:
-    """Django's test client, or the WSGI application the production server runs, where the
-    busiest requests have routes of their own (npsloop.lean)."""
+    """Django's test client, or the WSGI application the production server runs (where the
+    widget's check has a route of its own, npsloop.lean)."""
     return str(request.param)
 
 

@@ -8,10 +8,13 @@ from html import escape
 
 import pytest
 import time_machine
+from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
+from npsloop.channels.email.pages import render_score_page
 from npsloop.contacts.models import Contact
+from npsloop.program.asks import ask_contacts
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys.models import Response, Survey
 from tests.channels.conftest import client_for
@@ -253,7 +256,7 @@ def test_the_one_click_unsubscribe_of_rfc_8058_needs_no_csrf_token(
     ("name", "email"),
     [("Ann <b>Lee</b> & Co", "ann@example.com"), ("", "ann@example.com"), ("Ann", None)],
 )
-def test_the_production_route_serves_the_same_page_as_the_view(
+def test_the_kept_page_is_the_page_rendered_for_the_person(
     ask: SurveyRequest, ann: Contact, survey: Survey, name: str, email: str | None
 ) -> None:
     ann.name, ann.email = name, email
@@ -261,15 +264,17 @@ def test_the_production_route_serves_the_same_page_as_the_view(
     survey.texts = {"en": {"page_title": "For {name} <{email}>: {product}"}}
     survey.save()
     for score in (0, 7, 10):
-        direct = Client().get(f"/r/{ask.token}/{score}")
-        fast = WsgiClient().get(f"/r/{ask.token}/{score}")
-        again = WsgiClient().get(f"/r/{ask.token}/{score}")  # from the kept page
-        assert direct.status_code == fast.status_code == again.status_code == 200
-        assert fast.content == again.content == direct.content
+        rendered = render_score_page(survey, "en", name, email or "", ask.token, score)
+        first = Client().get(f"/r/{ask.token}/{score}")
+        fast = WsgiClient().get(f"/r/{ask.token}/{score}")  # from the kept page
+        again = Client().get(f"/r/{ask.token}/{score}")
+        assert first.status_code == fast.status_code == again.status_code == 200
+        assert first.content == fast.content == again.content == rendered.encode()
+    direct = first
     html = direct.content.decode()
     assert f"For {escape(name)} &lt;{escape(email or '')}&gt;: Acme Cloud" in html
     assert "StandIn" not in html
-    head = WsgiClient().head(f"/r/{ask.token}/7")
+    head = Client().head(f"/r/{ask.token}/7")  # the web server drops the body of a HEAD
     assert head.status_code == 200 and head.content == b""
     assert int(head["Content-Length"]) == len(fast.content)
 
@@ -292,3 +297,27 @@ def test_a_changed_survey_reaches_the_page_once_the_kept_one_is_forgotten(
     with time_machine.travel(timezone.now() + timedelta(seconds=6)):
         page = WsgiClient().get(f"/r/{ask.token}/5").content.decode()
     assert "Acme Orbit" in page and "Acme Cloud" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dropped_database_connection_is_replaced_not_reported(
+    survey: Survey, ann: Contact
+) -> None:
+    """The page checks its kept connection by its own statement (statements.read) instead
+    of a health check round trip; a connection the database dropped is replaced."""
+    ask = ask_contacts(survey, ["u-1"]).scheduled[0]
+    client = Client()
+    assert client.get(f"/r/{ask.token}/9").status_code == 200
+    connection.close_if_unusable_or_obsolete()  # Django's end of a request: kept, unchecked
+    assert connection.connection is not None
+    if connection.vendor == "postgresql":
+        backend = connection.connection.info.backend_pid
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+        finally:
+            other.close()
+    page = client.get(f"/r/{ask.token}/9")
+    assert page.status_code == 200
+    assert 'value="9" checked' in page.content.decode()

@@ -27,7 +27,7 @@ def events(type: str | None = None) -> list[Event]:
 @pytest.fixture(params=["django", "wsgi"])
 def door(request: pytest.FixtureRequest, workspace: Workspace) -> ApiClient:
     """Both ways a POST reaches the server: Django's test client and the production WSGI
-    application (on PostgreSQL a plain answer is stored there by one statement)."""
+    application (on PostgreSQL a plain answer is stored by one statement either way)."""
     _, secret = create_api_key(workspace, "events")
     return ApiClient(secret, wsgi=request.param == "wsgi")
 

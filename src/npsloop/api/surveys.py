@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -15,12 +14,16 @@ from npsloop.api.pagination import PageParams, paginate
 from npsloop.channels.link.links import contact_url, public_url
 from npsloop.contacts.models import Contact
 from npsloop.errors import NotFound
+from npsloop.memory import Memory
 from npsloop.surveys.configure import update_survey
 from npsloop.surveys.models import Survey
 from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
 SURVEY_MEMORY = 5.0
+# Kept as they are, not pickled: their readers (the survey named by a response, a filter)
+# never change them.
+SURVEYS = Memory(size=1_000)
 router = Router(tags=["surveys"])
 
 
@@ -136,12 +139,12 @@ def survey_of(workspace: Workspace, survey_id: int, location: tuple[str, str]) -
     A survey of another workspace reads exactly like one that does not exist. Found
     surveys are remembered for a few seconds: every recorded response names one.
     """
-    memory_key = f"npsloop:survey:{workspace.pk}:{survey_id}"
-    survey: Survey | None = cache.get(memory_key)
+    memory_key = f"{workspace.pk}:{survey_id}"
+    survey: Survey | None = SURVEYS.get(memory_key)
     if survey is None:
         survey = Survey.objects.filter(workspace=workspace, pk=survey_id).first()
         if survey is not None:
-            cache.set(memory_key, survey, timeout=SURVEY_MEMORY)
+            SURVEYS.set(memory_key, survey, SURVEY_MEMORY)
     if survey is None:
         raise field_error(location, f"no survey with id {survey_id} in this workspace")
     return survey

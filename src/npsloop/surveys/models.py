@@ -19,9 +19,13 @@ class Channel(models.TextChoices):
     OTHER = "other"
 
 
+# Channel.values builds its list anew at each use; every response recorded asks.
+_CHANNELS = frozenset(Channel.values)
+
+
 def unknown_channel(value: str) -> str | None:
     """What is wrong with a channel name, or None when it is one of ours."""
-    if value in Channel.values:
+    if value in _CHANNELS:
         return None
     return f"must be one of {', '.join(Channel.values)}, got {value!r}"
 

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import json
-import secrets
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from npsloop.contacts.fields import MAX_ID
-from npsloop.contacts.models import Account, Contact
+from npsloop.contacts.fields import ContactData, clean_contact_data
+from npsloop.contacts.models import Contact
+from npsloop.contacts.services import upsert_contact
 from npsloop.errors import InvalidInput
-from npsloop.events.log import Change, insert_statement, moment, record
-from npsloop.events.models import Event, EventType
-from npsloop.lean import fetch
+from npsloop.events.log import Change, insert_statement, record
+from npsloop.events.models import EventType
 from npsloop.statements import execute_together
 from npsloop.stats import ScoreError, category_of, parse_score
-from npsloop.surveys.models import Channel, Response, ScoreDay, Survey, unknown_channel
+from npsloop.surveys.by_external_id import record_by_external_id
+from npsloop.surveys.models import Channel, Response, Survey, unknown_channel
 from npsloop.surveys.payload import response_data
-from npsloop.surveys.rollups import RollupKey, apply_deltas, day_in, delta_statements, rollup_key
+from npsloop.surveys.rollups import RollupKey, apply_deltas, delta_statements, rollup_key
 from npsloop.workspaces.models import Workspace
 
 MAX_COMMENT = 10_000
@@ -34,9 +33,13 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 @dataclass
 class ResponseData:
+    """``contact``: the contact who answered, or a ContactData describing them (found by
+    external id or email, created if new, else updated: upsert_contact's rules), or None
+    for an anonymous answer."""
+
     survey: Survey
     score: object
-    contact: Contact | None = None
+    contact: Contact | ContactData | None = None
     comment: str = ""
     answers: dict[str, object] = field(default_factory=dict)
     channel: str = Channel.OTHER
@@ -53,12 +56,59 @@ class Recorded:
 
 def record_response(workspace: Workspace, data: ResponseData) -> Recorded:
     """Store a response once: a second call with the same key returns the first response.
+    A contact given as ContactData is upserted in the same transaction, so a response
+    refused leaves no new contact behind.
 
-    Raises InvalidInput for anything that can't be stored, including a key that was
-    already used for a different answer. Its one-statement twin for the API's busiest
-    request is record_plain_response, below: change them together.
+    Raises InvalidInput for anything that can't be stored, naming every bad field at once
+    (the contact's as ``contact.<field>``), including a key that was already used for a
+    different answer.
+
+    On PostgreSQL, an answer whose contact is named by external id alone, with nothing
+    else to change, is stored by one prepared statement (surveys.by_external_id): the
+    API's busiest request. Everything else, and everything on SQLite, takes the ORM.
     """
-    score = check_response(workspace, data)
+    score, named = _checked(workspace, data)
+    if named is None:
+        return _record(workspace, data, score)
+    if connection.vendor == "postgresql" and data.wave is None and _by_external_id(named):
+        assert named.external_id is not None
+        stored = record_by_external_id(
+            workspace,
+            data.survey,
+            named.external_id,
+            {
+                "score": score,
+                "comment": data.comment,
+                "answers": data.answers,
+                "channel": data.channel,
+                "created_at": data.created_at,
+                "key": data.key,
+            },
+        )
+        if stored is not None:
+            return Recorded(stored, created=True)
+    with transaction.atomic():
+        try:
+            contact = upsert_contact(workspace, named).contact
+        except InvalidInput as error:
+            raise InvalidInput(_of_the_contact(error.errors)) from error
+        return _record(workspace, replace(data, contact=contact), score)
+
+
+def _by_external_id(contact: ContactData) -> bool:
+    """Whether the contact is named by its external id and nothing of it is to change."""
+    return contact.external_id is not None and contact == ContactData(
+        external_id=contact.external_id
+    )
+
+
+def _of_the_contact(errors: dict[str, str]) -> dict[str, str]:
+    return {f"contact.{name}": message for name, message in errors.items()}
+
+
+def _record(workspace: Workspace, data: ResponseData, score: int) -> Recorded:
+    """record_response's general path, for a contact already stored (or none)."""
+    assert not isinstance(data.contact, ContactData)
     key = data.key or uuid.uuid4().hex
     # A key we just generated can't have been used: skip the lookup, one query less per
     # response (the unique constraint below still guards against the impossible).
@@ -83,9 +133,11 @@ def record_response(workspace: Workspace, data: ResponseData) -> Recorded:
         created_at=data.created_at or now,
         updated_at=now,
     )
+    if contact is not None and Contact.account.is_cached(contact):
+        response.account = contact.account
     if data.key is None:
         # A fresh random key can't collide, so there is nothing to recover from and no need
-        # for a savepoint: two statements less on the API's hot path.
+        # for a savepoint: two statements less.
         with transaction.atomic(savepoint=False):
             _store(workspace, response, now)
         return Recorded(response, created=True)
@@ -117,151 +169,6 @@ def _store(workspace: Workspace, response: Response, now: datetime) -> None:
             insert_statement([created], at=now),
         ]
     )
-
-
-@dataclass(frozen=True)
-class PlainResponse:
-    """An answer whose contact is known by its external id alone, with nothing to change."""
-
-    survey_id: int
-    external_id: str
-    score: object
-    comment: object
-    answers: object
-    channel: object
-    key: str | None
-
-
-@dataclass(frozen=True)
-class PlainRecorded:
-    response_id: int
-    created_at: datetime
-    external_id: str
-    email: str | None
-    account: str | None
-    properties: dict[str, object]
-
-
-# One transaction: the survey must be the workspace's; the contact is found by its
-# external id or, unless the client sent an Idempotency-Key, created; the response is
-# inserted with a snapshot of the contact's properties; the day's rollup counts it; the
-# event log gets its response.created, shaped as surveys.payload shapes it. No row
-# comes back when any of that did not happen.
-#
-# The statement is planned once per connection, often while the tables are still small,
-# so each look-up leaves the planner one index: the survey by its primary key
-# (``workspace_id + 0`` is not indexed), the contact by the unique (workspace_id,
-# external_id). A contact is created only with a key of our own, which cannot have been
-# used: a key the client chose may have been, which only record_response can tell, and a
-# look-up of it could be planned on any index that starts with workspace_id.
-PLAIN_RECORD = f"""
-WITH s AS (
-    SELECT id, workspace_id FROM {Survey._meta.db_table}
-    WHERE id = %(survey)s AND workspace_id + 0 = %(workspace)s
-), known AS (
-    SELECT id, account_id, properties, external_id, email FROM {Contact._meta.db_table}
-    WHERE workspace_id = %(workspace)s AND external_id = %(external_id)s
-), created AS (
-    INSERT INTO {Contact._meta.db_table} (workspace_id, external_id, email, name, locale,
-        signed_up_at, account_id, properties, unsubscribed_at, bounced_at, created_at,
-        updated_at)
-    SELECT s.workspace_id, %(external_id)s, NULL, '', '', NULL, NULL, '{{}}'::jsonb, NULL,
-        NULL, %(now)s, %(now)s
-    FROM s
-    WHERE %(may_create)s AND NOT EXISTS (SELECT FROM known)
-    ON CONFLICT (workspace_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
-    RETURNING id, account_id, properties, external_id, email
-), c AS (
-    SELECT * FROM known UNION ALL SELECT * FROM created
-), r AS (
-    INSERT INTO {Response._meta.db_table} (workspace_id, survey_id, contact_id, account_id,
-        score, category, comment, answers, channel, wave, properties, key, created_at,
-        updated_at, erased_at)
-    SELECT s.workspace_id, s.id, c.id, c.account_id, %(score)s, %(category)s, %(comment)s,
-        %(answers)s::jsonb, %(channel)s, NULL, c.properties, %(key)s, %(now)s, %(now)s, NULL
-    FROM c CROSS JOIN s
-    ON CONFLICT (workspace_id, key) DO NOTHING
-    RETURNING id, survey_id, score, channel, workspace_id
-), d AS (
-    INSERT INTO {ScoreDay._meta.db_table} (workspace_id, survey_id, day, channel, wave,
-        score, count)
-    SELECT workspace_id, survey_id, %(day)s, channel, 0, score, 1 FROM r
-    ON CONFLICT (survey_id, day, channel, wave, score)
-    DO UPDATE SET count = {ScoreDay._meta.db_table}.count + excluded.count
-), e AS (
-    INSERT INTO {Event._meta.db_table} (workspace_id, type, response_id, contact_id, ask_id,
-        data, created_at)
-    SELECT r.workspace_id, '{EventType.RESPONSE_CREATED.value}', r.id, c.id, NULL,
-        jsonb_build_object('response', jsonb_build_object(
-            'id', r.id, 'survey', r.survey_id,
-            'contact', jsonb_build_object('external_id', c.external_id, 'email', c.email),
-            'account', (SELECT external_id FROM {Account._meta.db_table}
-                        WHERE id = c.account_id),
-            'score', r.score, 'category', %(category)s::text, 'comment', %(comment)s::text,
-            'answers', %(answers)s::jsonb, 'channel', r.channel, 'properties', c.properties,
-            'created_at', %(moment)s::text, 'updated_at', %(moment)s::text, 'erased', false
-        )),
-        %(now)s
-    FROM r CROSS JOIN c
-)
-SELECT r.id, c.external_id, c.email, c.properties::text,
-    (SELECT external_id FROM {Account._meta.db_table} WHERE id = c.account_id)
-FROM r CROSS JOIN c
-"""
-
-
-def record_plain_response(
-    workspace_id: int, time_zone: str, data: PlainResponse
-) -> PlainRecorded | None:
-    """upsert_contact then record_response for the API's busiest request (npsloop.api.wsgi),
-    in one prepared statement on PostgreSQL: a new contact gets its external id and nothing
-    else, the response the same fields and snapshot record_response gives it.
-
-    None whenever the general door must decide: a value record_response or
-    clean_contact_data would refuse or change (a score as text, an id with spaces around),
-    a survey not the workspace's, a key used before, a client's key with a new contact, a
-    contact created by another request at the same moment, a database other than
-    PostgreSQL. Change this with record_response and upsert_contact:
-    tests/api/test_responses_fast_path.py holds the two doors equal.
-    """
-    score, channel, key = data.score, data.channel, data.key
-    if connection.vendor != "postgresql" or type(score) is not int or not 0 <= score <= 10:
-        return None
-    if not isinstance(channel, str) or unknown_channel(channel) is not None:
-        return None
-    external_id = data.external_id
-    if not 0 < len(external_id) <= MAX_ID or external_id != external_id.strip():
-        return None
-    if key is not None and not 0 < len(key) <= MAX_KEY:
-        return None
-    errors: dict[str, str] = {}
-    check_comment(data.comment, errors)
-    check_answers(data.answers, errors)
-    if errors:
-        return None
-    now = timezone.now()
-    rows = fetch(
-        PLAIN_RECORD,
-        {
-            "workspace": workspace_id,
-            "survey": data.survey_id,
-            "external_id": external_id,
-            "score": score,
-            "category": category_of(score),
-            "comment": data.comment,
-            "answers": json.dumps(data.answers),
-            "channel": channel,
-            "key": key or secrets.token_hex(16),
-            "may_create": key is None,
-            "now": now,
-            "moment": moment(now),
-            "day": day_in(now, time_zone),
-        },
-    )
-    if not rows:
-        return None
-    response_id, external_id, email, properties, account = rows[0]
-    return PlainRecorded(response_id, now, external_id, email, account, json.loads(properties))
 
 
 _UNSET: object = object()
@@ -336,7 +243,21 @@ def check_response(workspace: Workspace, data: ResponseData) -> int:
     """The score, if record_response would accept the data; InvalidInput naming every bad
     field otherwise. Imports call it before storing a row's contact, so a refused row
     leaves nothing behind."""
+    return _checked(workspace, data)[0]
+
+
+def _checked(workspace: Workspace, data: ResponseData) -> tuple[int, ContactData | None]:
+    """The score and, for a contact given as ContactData, that data cleaned; InvalidInput
+    naming every bad field of both otherwise."""
     errors: dict[str, str] = {}
+    named = None
+    if isinstance(data.contact, ContactData):
+        try:
+            named = clean_contact_data(data.contact)
+        except InvalidInput as error:
+            errors.update(_of_the_contact(error.errors))
+    elif data.contact is not None and data.contact.workspace_id != workspace.pk:
+        errors["contact"] = "no such contact in this workspace"
     score = 0
     try:
         score = parse_score(data.score)
@@ -344,8 +265,6 @@ def check_response(workspace: Workspace, data: ResponseData) -> int:
         errors["score"] = str(error)
     if data.survey.workspace_id != workspace.pk:
         errors["survey"] = "no such survey in this workspace"
-    if data.contact is not None and data.contact.workspace_id != workspace.pk:
-        errors["contact"] = "no such contact in this workspace"
     if problem := unknown_channel(data.channel):
         errors["channel"] = problem
     if data.wave is not None and (
@@ -365,7 +284,7 @@ def check_response(workspace: Workspace, data: ResponseData) -> int:
         errors["key"] = f"must be 1 to {MAX_KEY} characters, got {len(data.key)}"
     if errors:
         raise InvalidInput(errors)
-    return score
+    return score, named
 
 
 def check_comment(comment: object, errors: dict[str, str]) -> None:
@@ -406,7 +325,7 @@ def _same_or_conflict(existing: Response, data: ResponseData, score: int) -> Res
         and existing.score == score
         and existing.comment == data.comment
         and existing.channel == data.channel
-        and (data.contact is None or existing.contact_id == data.contact.pk)
+        and (not isinstance(data.contact, Contact) or existing.contact_id == data.contact.pk)
     )
     if not same:
         raise InvalidInput(

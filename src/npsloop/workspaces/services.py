@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -76,23 +74,22 @@ def create_api_key(workspace: Workspace, name: str = "") -> tuple[ApiKey, str]:
     return key, secret
 
 
-# A process remembers a key it has checked for a few seconds (in its local memory cache):
-# on the API's hot path the look-up is a quarter of the work of recording a response.
-# Revoking a key therefore takes effect within KEY_MEMORY seconds everywhere, and at once
-# in the process that revoked it.
+# A process remembers a key it has checked for a few seconds, as it is (not pickled, as
+# Django's local-memory cache would): on the API's busiest request the look-up was a
+# quarter of the work of recording a response, and unpickling the remembered key and its
+# workspace a third of what remained. Revoking a key therefore takes effect within
+# KEY_MEMORY seconds everywhere, and at once in the process that revoked it. The key and
+# its workspace are shared by the process's threads: callers only read them.
 KEY_MEMORY = 5.0
-
-
-def _memory_key(digest: str) -> str:
-    return f"npsloop:apikey:{digest}"
+_KEYS = Memory(size=1_000)
 
 
 def authenticate_api_key(secret: str) -> ApiKey | None:
-    """The live key with this secret, or None."""
+    """The live key with this secret (its workspace loaded), or None."""
     if not secret.startswith(KEY_PREFIX):
         return None
     digest = hash_secret(secret)
-    remembered: ApiKey | None = cache.get(_memory_key(digest))
+    remembered: ApiKey | None = _KEYS.get(digest)
     if remembered is not None:
         return remembered
     key = (
@@ -106,44 +103,14 @@ def authenticate_api_key(secret: str) -> ApiKey | None:
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
-    cache.set(_memory_key(digest), key, timeout=KEY_MEMORY)
+    _KEYS.set(digest, key, KEY_MEMORY)
     return key
-
-
-@dataclass(frozen=True)
-class KeyWorkspace:
-    """What a request authenticated by an API key may need to know of its workspace."""
-
-    id: int
-    time_zone: str
-
-
-_KEY_WORKSPACES = Memory(size=1_000)
-
-
-def key_workspace(secret: str) -> KeyWorkspace | None:
-    """authenticate_api_key for a request that needs only the workspace's id and time zone
-    (the API's busiest request, npsloop.api.wsgi): remembered as they are, not pickled,
-    for KEY_MEMORY seconds like the key."""
-    if not secret.startswith(KEY_PREFIX):
-        return None
-    digest = hash_secret(secret)
-    remembered: KeyWorkspace | None = _KEY_WORKSPACES.get(digest)
-    if remembered is not None:
-        return remembered
-    key = authenticate_api_key(secret)
-    if key is None:
-        return None
-    found = KeyWorkspace(key.workspace.pk, key.workspace.time_zone)
-    _KEY_WORKSPACES.set(digest, found, KEY_MEMORY)
-    return found
 
 
 def revoke_api_key(key: ApiKey) -> None:
     """Stop a key from working (in other processes within KEY_MEMORY seconds)."""
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    cache.delete(_memory_key(key.secret_hash))
-    _KEY_WORKSPACES.forget(key.secret_hash)
+    _KEYS.forget(key.secret_hash)
 
 
 WORKSPACE_NUMBERS = {

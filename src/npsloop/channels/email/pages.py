@@ -19,6 +19,7 @@ from npsloop.surveys.followup import page_context, wording_for
 from npsloop.surveys.models import Survey
 
 PAGE_MEMORY = 5.0
+SURVEY_MEMORY = 5.0
 TOKEN_STAND_IN = "tknStandIn0npsloop9x"
 NAME_STAND_IN = "nameStandIn0npsloop9x"
 EMAIL_STAND_IN = "emailStandIn0npsloop9x"
@@ -26,14 +27,24 @@ EMAIL_STAND_IN = "emailStandIn0npsloop9x"
 # stand-in, not just carry it: such a survey's page is rendered for each person.
 _FORMATTED_FIELD = re.compile(r"\{(?:name|email)[!:.\[]")
 PAGES = Memory(size=2_000)
+SURVEYS = Memory(size=1_000)
+
+
+def kept_survey(pk: int) -> Survey:
+    """The survey of a score link, from a few seconds' memory: the pages are kept by it."""
+    survey: Survey | None = SURVEYS.get(str(pk))
+    if survey is None:
+        survey = Survey.objects.get(pk=pk)
+        SURVEYS.set(str(pk), survey, SURVEY_MEMORY)
+    return survey
 
 
 def score_page(
     survey: Survey, locale: str | None, name: str, email: str, token: str, score: int
 ) -> str:
     """The follow-up page of an unanswered email ask with this score chosen, recording it
-    from the page's script. ``survey`` must be the one object the caller keeps for its
-    pk for a few seconds (score_links.SURVEYS): pages are kept by it."""
+    from the page's script. ``survey`` must be the one object kept_survey keeps for its
+    pk for a few seconds: pages are kept by it."""
     wording = wording_for(survey, locale, name=name, email=email)
     if _FORMATTED_FIELD.search(str(survey.texts)):
         return render_score_page(wording.survey, wording.language, name, email, token, score)
@@ -59,8 +70,8 @@ def score_page(
 def render_score_page(
     survey: Survey, language: str, name: str, email: str, token: str, score: int
 ) -> str:
-    """The page itself, for these values: what the Django view (views.score_link) answers,
-    and what score_page keeps with stand-ins."""
+    """The page itself, for these values: what score_page keeps with stand-ins, or answers
+    as it is for a survey whose texts format a merge field."""
     wording = wording_for(survey, language, name=name, email=email)
     context = page_context(wording, score=score, response=None)
     context.update({"token": token, "auto_record": True, "direction": texts.direction(language)})
