@@ -1,26 +1,16 @@
-"""A client for npsloop.wsgi.application, what the production web server runs (where the
-widget's check has a route of its own, npsloop.lean), for tests that send the same
-requests through it and through Django's test client."""
+"""A client for npsloop.wsgi.application, what the production web server runs, for tests
+that send the same requests through it and through Django's test client."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
-from unittest.mock import patch
+from typing import Any
 
 from django.core import signals
 from django.db import close_old_connections
 from django.test import RequestFactory
 
 from npsloop.wsgi import application
-
-T = TypeVar("T")
-
-
-def _in_the_test(answer: Callable[[], T]) -> T:
-    """on_the_database without its end of a request: the test's transaction stays open."""
-    return answer()
 
 
 class WsgiReply:
@@ -77,12 +67,11 @@ class WsgiClient:
         signals.request_started.disconnect(close_old_connections)
         signals.request_finished.disconnect(close_old_connections)
         try:
-            with patch("npsloop.channels.inapp.wsgi.on_the_database", _in_the_test):
-                chunks = application(
-                    request.environ, lambda status, headers: started.append((status, headers))
-                )
-                body = b"".join(chunks)
-                getattr(chunks, "close", lambda: None)()
+            chunks = application(
+                request.environ, lambda status, headers: started.append((status, headers))
+            )
+            body = b"".join(chunks)
+            getattr(chunks, "close", lambda: None)()
         finally:
             signals.request_started.connect(close_old_connections)
             signals.request_finished.connect(close_old_connections)

@@ -24,12 +24,12 @@ from npsloop.channels.inapp.identity import Visitor
 from npsloop.contacts.fields import ContactData
 from npsloop.contacts.models import Account, Contact
 from npsloop.contacts.services import apply_changes
-from npsloop.lean import fetch
 from npsloop.memory import Memory
 from npsloop.program.asks import expire, open_in_app_ask, show_again, show_in_app
 from npsloop.program.models import PENDING_STATUSES, AskStatus, SurveyRequest
 from npsloop.program.rules import Skip, cooldown_start, device_skip_reason, skip_reason_of
 from npsloop.program.targeting import targets
+from npsloop.statements import read
 from npsloop.surveys.models import Channel, Response, Survey
 from npsloop.workspaces.models import Workspace
 
@@ -185,7 +185,8 @@ def _read(
     contacts, accounts = Contact._meta.db_table, Account._meta.db_table
     responses, ask_table = Response._meta.db_table, SurveyRequest._meta.db_table
     pending = ", ".join(["%s"] * len(PENDING_STATUSES))
-    rows = fetch(
+    # Usually the check's first statement: it stands in for the connection's health check.
+    rows = read(
         "SELECT c.id, c.external_id, c.email, c.name, c.locale, c.signed_up_at, "
         "c.account_id, c.properties, c.unsubscribed_at, c.bounced_at, a.external_id, "
         f"a.name, (SELECT MAX(r.created_at) FROM {responses} r WHERE r.contact_id = c.id), "

@@ -103,13 +103,14 @@ def widget_endpoint(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
     @csrf_exempt
     @wraps(handler)
     def view(request: HttpRequest) -> HttpResponse:
+        # META, not request.headers: that builds a dict of every header for two of them.
         status, payload, headers = serve(
             handler,
             request.method,
             request.body,
-            request.headers.get("Origin"),
+            request.META.get("HTTP_ORIGIN"),
             f"{request.scheme}://{request.get_host()}",
-            request.headers.get("Accept-Language", ""),
+            request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
         )
         reply = HttpResponse(status=status) if payload is None else JsonResponse(payload)
         reply.status_code = status
