@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 
 from npsloop.api.auth import workspace_of
 from npsloop.api.errors import field_error, reported_at
+from npsloop.api.moments import Moment
 from npsloop.errors import NotFound
 from npsloop.program.asks import AskReport, ContactFilter, ask_contacts, ask_matching
 from npsloop.surveys.models import Survey
@@ -23,8 +24,8 @@ class FilterIn(Schema):
         default_factory=dict, description="Contact properties that must equal these values."
     )
     account: str | None = Field(None, description="The account's external id.")
-    signed_up_after: datetime | None = None
-    signed_up_before: datetime | None = None
+    signed_up_after: Moment | None = None
+    signed_up_before: Moment | None = None
 
 
 class AsksIn(Schema):

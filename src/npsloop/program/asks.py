@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from npsloop.contacts.models import Contact
 from npsloop.errors import InvalidInput
+from npsloop.moments import BadMoment, checked_moment
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.program.rules import CHUNK, Skip, skip_reasons
 from npsloop.surveys.models import Channel, Survey
@@ -107,6 +108,12 @@ def ask_matching(
             errors[f"filter.properties.{name}"] = (
                 "property names are letters, digits, '_' and '-' (no '__')"
             )
+    for name in ("signed_up_after", "signed_up_before"):
+        if (moment := getattr(contact_filter, name)) is not None:
+            try:
+                checked_moment(moment)
+            except BadMoment as error:
+                errors[f"filter.{name}"] = str(error)
     if errors:
         raise InvalidInput(errors)
     contacts = Contact.objects.filter(workspace_id=survey.workspace_id)
