@@ -330,6 +330,42 @@ def test_a_signup_at_the_edges_of_the_range_is_stored(widget: Widget) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (
+            {"user": {**USER, "name": "Kim\u0000"}},
+            "user.name contains a NUL character, which can't be stored",
+        ),
+        (
+            {"user": {**USER, "properties": {"plan": "a\u0000"}}},
+            "user.properties.plan contains a NUL character, which can't be stored",
+        ),
+        ({"event": "a\u0000b"}, "event contains a NUL character, which can't be stored"),
+        ({"device": "d\u0000"}, "device contains a NUL character, which can't be stored"),
+    ],
+)
+def test_a_nul_anywhere_in_the_body_is_refused(
+    widget: Widget, body: dict[str, Any], error: str
+) -> None:
+    reply = widget.post("check", **body)
+    assert reply.status_code == 400
+    assert reply.json() == {"error": error}
+    assert not Contact.objects.exists()
+
+
+@TRANSPORTS
+def test_json_nested_thousands_deep_is_refused(
+    workspace: Workspace, survey: Survey, transport: str
+) -> None:
+    for endpoint in ("check", "answer", "followup", "dismiss"):
+        reply = client_of(transport).post(
+            f"/widget/v1/{endpoint}", "[" * 5000 + "]" * 5000, content_type="text/plain"
+        )
+        assert reply.status_code == 400
+        assert reply.json() == {"error": "the body must be JSON nested at most 32 levels deep"}
+
+
 def test_a_no_is_remembered_for_a_minute_and_a_changed_user_is_decided_afresh(
     widget: Widget, survey: Survey
 ) -> None:

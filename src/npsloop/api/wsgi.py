@@ -27,6 +27,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
+from npsloop.inbound import Unreadable, parse_json
 from npsloop.lean import StartResponse, logger, on_the_database, respond
 from npsloop.stats import category_of
 from npsloop.surveys.models import Channel
@@ -78,8 +79,8 @@ def _record(environ: dict[str, Any], body: bytes) -> dict[str, Any] | None:
         return None
     given = environ.get("HTTP_IDEMPOTENCY_KEY")
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = parse_json(body)
+    except Unreadable:
         return None
     fields = _plain(data)
     if fields is None:
