@@ -137,6 +137,9 @@ def every_reader_answers(slug: str, secret: str, folder: Path) -> None:
     ):
         assert browser.get(page).status_code == 200, page
     call_command("export", "--workspace", slug, "--out", str(folder), stdout=StringIO())
+    # The contact can be edited and erased again.
+    assert api.put("/api/v1/contacts/ann", {"name": "Ann Lee"}).status_code == 200
+    assert api.delete("/api/v1/contacts/ann").status_code == 200
 
 
 @pytest.mark.parametrize(
