@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# Neither PostgreSQL's text nor its jsonb can hold a NUL character: refused on both
+# databases alike, by the imports (contacts.tabular) and at the door (npsloop.inbound).
+NUL_REASON = "contains a NUL character, which can't be stored"
+
 
 class InvalidInput(ValueError):
     """Input that was rejected, with a message per field saying what is accepted.

@@ -215,7 +215,7 @@ def test_http_basic_is_accepted_and_a_body_that_is_not_json_refused(
     api = ApiClient(secret, wsgi=wsgi)
     r = api.client.post(URL, data="score=9", content_type="application/json", headers=api.headers)
     assert r.status_code == 400
-    assert r.json() == {"detail": "Cannot parse request body"}
+    assert r.json()["detail"].startswith("the body must be JSON: Expecting value")
 
 
 def test_a_revoked_key_stops_working_at_once_in_the_process_that_revoked_it(

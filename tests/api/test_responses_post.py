@@ -180,12 +180,12 @@ def test_it_rejects_malformed_or_zoneless_dates(
     assert r.status_code == 422
     [error] = r.json()["detail"]
     assert error["loc"] == ["body", "created_at"]
-    assert error["msg"].startswith("must be an ISO 8601 date-time with a time zone")
+    assert error["msg"].startswith("must be a date and time from 1970-01-01 to 2100-01-01 with")
     assert not Response.objects.exists()
 
 
 def test_it_rejects_a_created_at_in_the_future(api: ApiClient, survey: Survey) -> None:
-    r = api.post(URL, body(survey, created_at="2999-01-01T00:00:00Z"))
+    r = api.post(URL, body(survey, created_at="2099-01-01T00:00:00Z"))
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "created_at"]
     assert r.json()["detail"][0]["msg"] == "must not be in the future"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from api_client import ApiClient
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
@@ -275,7 +276,11 @@ def test_cors_only_for_listed_origins(workspace: Workspace, survey: Survey, tran
         ('{"key": "KEY"}', 400, "device"),
         ('{"key": "KEY", "device": "d", "user": {"id": ""}}', 400, "user.id"),
         ('{"key": "KEY", "device": "d", "user": {"id": "u", "email": "x"}}', 400, "email"),
-        ('{"key": "KEY", "device": "d", "user": {"id": "u", "signedUpAt": "soon"}}', 400, "ISO"),
+        (
+            '{"key": "KEY", "device": "d", "user": {"id": "u", "signedUpAt": "soon"}}',
+            400,
+            "user.signedUpAt must be a date like 2024-05-01 or a date and time",
+        ),
         ('{"key": "KEY", "device": "d", "event": {}}', 400, "event"),
     ],
 )
@@ -291,6 +296,83 @@ def test_bad_requests_say_what_was_wrong(
     assert reply.status_code == status
     assert words in reply.json()["error"]
     assert not SurveyRequest.objects.exists()
+
+
+SIGNUP_RULE = (
+    "user.signedUpAt must be a date like 2024-05-01 or a date and time from 1970-01-01 to "
+    "2100-01-01 with a time zone offset, e.g. 2024-05-01T09:30:00Z"
+)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "0001-01-01T00:00:00+01:00",
+        "1969-12-31T23:59:59Z",
+        "9999-12-31T23:00:00-05:00",
+        "2025-01-10T09:30:00",
+        "0001-01-01",
+    ],
+)
+def test_a_signup_outside_the_range_or_without_a_zone_is_refused_and_never_stored(
+    widget: Widget, api: ApiClient, given: str
+) -> None:
+    """Only the public key is needed to reach the check: what it stores, every page reads."""
+    reply = widget.check(user={**USER, "signedUpAt": given})
+    assert reply.status_code == 400
+    assert reply.json() == {"error": f"{SIGNUP_RULE}, got {given!r}"}
+    assert not Contact.objects.exists()
+    assert not SurveyRequest.objects.exists()
+    listed = api.get("/api/v1/contacts")
+    assert listed.status_code == 200
+    assert listed.json()["items"] == []
+
+
+def test_a_signup_at_the_edges_of_the_range_is_stored(widget: Widget) -> None:
+    for n, given in enumerate(["1970-01-01T00:00:00Z", "2100-01-01T00:00:00+00:00"]):
+        user = {**USER, "id": f"u-{n}", "email": f"u{n}@example.com", "signedUpAt": given}
+        reply = widget.check(device=f"dev-{n}", user=user)
+        assert reply.status_code == 200, reply.json()
+    assert sorted(Contact.objects.values_list("signed_up_at", flat=True)) == [
+        datetime(1970, 1, 1, tzinfo=UTC),
+        datetime(2100, 1, 1, tzinfo=UTC),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (
+            {"user": {**USER, "name": "Kim\u0000"}},
+            "user.name contains a NUL character, which can't be stored",
+        ),
+        (
+            {"user": {**USER, "properties": {"plan": "a\u0000"}}},
+            "user.properties.plan contains a NUL character, which can't be stored",
+        ),
+        ({"event": "a\u0000b"}, "event contains a NUL character, which can't be stored"),
+        ({"device": "d\u0000"}, "device contains a NUL character, which can't be stored"),
+    ],
+)
+def test_a_nul_anywhere_in_the_body_is_refused(
+    widget: Widget, body: dict[str, Any], error: str
+) -> None:
+    reply = widget.post("check", **body)
+    assert reply.status_code == 400
+    assert reply.json() == {"error": error}
+    assert not Contact.objects.exists()
+
+
+@TRANSPORTS
+def test_json_nested_thousands_deep_is_refused(
+    workspace: Workspace, survey: Survey, transport: str
+) -> None:
+    for endpoint in ("check", "answer", "followup", "dismiss"):
+        reply = client_of(transport).post(
+            f"/widget/v1/{endpoint}", "[" * 5000 + "]" * 5000, content_type="text/plain"
+        )
+        assert reply.status_code == 400
+        assert reply.json() == {"error": "the body must be JSON nested at most 32 levels deep"}
 
 
 def test_a_no_is_remembered_for_a_minute_and_a_changed_user_is_decided_afresh(

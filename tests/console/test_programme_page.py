@@ -62,6 +62,8 @@ def test_an_editor_switches_the_programme_on(
         ({"daily_cap_percent": "150"}, "daily_cap_percent"),
         ({"kind": "one_off"}, "one_off_at"),
         ({"one_off_at": "tomorrow"}, "one_off_at"),
+        ({"one_off_at": "0001-01-01T00:00:00+01:00"}, "one_off_at"),
+        ({"one_off_at": "2027-01-10T09:00:00"}, "one_off_at"),
         ({"channels": "sms"}, "channels"),
         ({"kind": "weekly"}, "kind"),
     ],
@@ -74,6 +76,20 @@ def test_bad_numbers_are_refused(
     assert reply.status_code == 422
     assert f"<strong>{field}</strong>" in reply.content.decode()
     assert not Programme.objects.get(survey=survey).enabled
+
+
+def test_a_one_off_moment_outside_the_range_is_refused_with_the_shared_message(
+    workspace: Workspace, survey: Survey, signed_in: SignedIn
+) -> None:
+    client = signed_in(workspace, "editor")
+    given = {"kind": "one_off", "one_off_at": "0001-01-01T00:00:00+01:00"}
+    reply = client.post(url(survey), {**FORM, **given})
+    assert reply.status_code == 422
+    assert (
+        "must be a date and time from 1970-01-01 to 2100-01-01 with a time zone offset, "
+        "e.g. 2024-05-01T09:30:00Z, got &#x27;0001-01-01T00:00:00+01:00&#x27;"
+    ) in reply.content.decode()
+    assert Programme.objects.get(survey=survey).one_off_at is None
 
 
 def test_the_forecast_counts_asks_and_exclusions(

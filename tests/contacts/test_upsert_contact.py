@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -12,6 +12,8 @@ from npsloop.contacts.outcome import Outcome
 from npsloop.contacts.services import upsert_contact, upsert_contacts
 from npsloop.errors import InvalidInput
 from npsloop.workspaces.models import Workspace
+
+PLUS_ONE = timezone(timedelta(hours=1))
 
 
 def test_it_creates_then_updates_then_leaves_a_contact_unchanged(workspace: Workspace) -> None:
@@ -66,7 +68,12 @@ def test_it_links_the_account_and_names_it(workspace: Workspace) -> None:
         (
             ContactData(external_id="u", signed_up_at=datetime(2024, 1, 1)),
             "signed_up_at",
-            "must include a time zone offset",
+            "with a time zone offset",
+        ),
+        (
+            ContactData(external_id="u", signed_up_at=datetime(1, 1, 1, tzinfo=PLUS_ONE)),
+            "signed_up_at",
+            "must be a date and time from 1970-01-01 to 2100-01-01",
         ),
         (ContactData(external_id="u", properties={"x": {"a": 1}}), "properties.x", "must be a"),
         (ContactData(external_id="u", account_name="No id"), "account.external_id", "needs"),

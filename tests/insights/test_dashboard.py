@@ -175,6 +175,9 @@ def test_periods_end_today_and_a_custom_period_includes_its_last_day() -> None:
         ("custom", "2026-13-01", "2026-03-01", "since", "must be a date like 2026-03-01"),
         ("custom", "2026-03-02", "2026-03-01", "until", "must be on or after since"),
         ("custom", "2000-01-01", "2026-03-01", "until", "at most 3660 days"),
+        ("custom", "0001-01-01", "0001-12-31", "since", "from 1970-01-01 to 2099-12-31"),
+        ("custom", "2099-01-01", "9999-12-31", "until", "from 1970-01-01 to 2099-12-31"),
+        ("custom", "1969-12-31", "1970-01-31", "since", "from 1970-01-01 to 2099-12-31"),
     ],
 )
 def test_a_bad_period_says_what_is_accepted(

@@ -73,3 +73,17 @@ def test_send_delivers_what_is_due(
     assert main(["send"]) == 0
     assert "sent 2, deferred 0, failed 0" in capsys.readouterr().out
     assert smtp_sink.count == 2
+
+
+def test_a_delay_beyond_a_year_is_refused_with_the_reason(
+    survey: Survey, people: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = tmp_path / "ask.txt"
+    listing.write_text("u-0\n")
+    given = ["ask", "--survey", str(survey.pk), "--delay-minutes", "55424833673969"]
+    assert main([*given, str(listing)]) == 1
+    assert (
+        "delay: must be from 0 to 365 days (525,600 minutes), got 55,424,833,673,969 minutes"
+        in (capsys.readouterr().err)
+    )
+    assert not SurveyRequest.objects.exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,8 +10,15 @@ from ninja import Field, Router, Schema
 
 from npsloop.api.auth import workspace_of
 from npsloop.api.errors import field_error, reported_at
+from npsloop.api.moments import Moment
 from npsloop.errors import NotFound
-from npsloop.program.asks import AskReport, ContactFilter, ask_contacts, ask_matching
+from npsloop.program.asks import (
+    AskReport,
+    ContactFilter,
+    ask_contacts,
+    ask_matching,
+    delay_of,
+)
 from npsloop.program.rules import ASK_REASONS
 from npsloop.surveys.models import Survey
 
@@ -24,8 +31,8 @@ class FilterIn(Schema):
         default_factory=dict, description="Contact properties that must equal these values."
     )
     account: str | None = Field(None, description="The account's external id.")
-    signed_up_after: datetime | None = None
-    signed_up_before: datetime | None = None
+    signed_up_after: Moment | None = None
+    signed_up_before: Moment | None = None
 
 
 class AsksIn(Schema):
@@ -81,8 +88,8 @@ def post_asks(request: HttpRequest, survey_id: int, payload: AsksIn) -> dict[str
             f"at most {MAX_CONTACTS:,} contacts per request, got {len(payload.contacts):,}; "
             "split the list or use `filter`",
         )
-    delay = timedelta(minutes=payload.delay_minutes)
     with reported_at("body", rename={"delay": ("body", "delay_minutes")}):
+        delay = delay_of(payload.delay_minutes)
         if payload.contacts is not None:
             report = ask_contacts(survey, payload.contacts, channel=payload.channel, delay=delay)
         else:

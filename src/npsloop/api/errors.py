@@ -14,9 +14,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from npsloop.errors import InvalidInput, NotFound
+from npsloop.inbound import Unreadable, parse_json
 
 # Ninja names the body parameter in its error locations ("body", "payload", "score");
 # that name is an implementation detail, so it is dropped: clients see ("body", "score").
@@ -58,6 +60,15 @@ def reported_at(*prefix: str | int, rename: Mapping[str, Location] | None = None
         ) from error
 
 
+class JsonBody(Parser):
+    """Request bodies through npsloop.inbound.parse_json: no NUL characters, bounded
+    nesting. Ninja reports any parser error as a bare 400 "Cannot parse request body";
+    the handler below answers with what parse_json found instead."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return parse_json(request.body)
+
+
 def _location(loc: list[Any]) -> list[Any]:
     if len(loc) >= 2 and loc[0] == "body" and loc[1] == BODY_PARAMETER:
         return [loc[0], *loc[2:]]
@@ -70,6 +81,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(request, {"detail": UNAUTHORIZED}, status=401)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        unreadable = exc.__cause__
+        if not isinstance(unreadable, Unreadable):
+            return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+        if unreadable.location is None:
+            return api.create_response(request, {"detail": unreadable.message}, status=400)
+        where = ["body", *unreadable.location]
+        detail = [{"type": "invalid", "loc": where, "msg": unreadable.message}]
+        return api.create_response(request, {"detail": detail}, status=422)
 
     @api.exception_handler(NotFound)
     def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:

@@ -1,64 +1,47 @@
-"""Dates and times in requests: ISO 8601 only, and never without a time zone.
+"""Dates and times in requests: ISO 8601 with a time zone, from 1970-01-01 to 2100-01-01.
 
-Pydantic alone would read ``1714550400`` as a Unix time and ``2024-05-01T09:30`` as a
-time in no zone at all; either silently shifts historical responses by hours. These
-types accept what is unambiguous and say what is accepted otherwise.
+Pydantic alone would read ``1714550400`` as a Unix time, ``2024-05-01T09:30`` as a time in
+no zone at all, and year 1 as gladly as this year; the first two silently shift historical
+responses by hours, the last stored rows PostgreSQL could not read back. These types hand
+every value to npsloop.moments' one check and answer its message as a 422.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from npsloop.moments import ACCEPTED, BadMoment, checked_moment
 from npsloop.workspaces.models import Workspace
-
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MOMENT_FORMAT = "an ISO 8601 date-time with a time zone, like 2024-05-01T09:30:00Z"
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 50 else text[:47] + "..."
 
 
 def parse_moment(value: object) -> datetime:
-    """A timezone-aware datetime from ISO 8601 text, or a pydantic error naming the format."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            moment = None
-        if moment is not None and moment.tzinfo is not None and not DATE.match(value.strip()):
-            return moment
-    raise PydanticCustomError(
-        "datetime_format", f"must be {MOMENT_FORMAT}, got {{value}}", {"value": _shown(value)}
-    )
+    """A moment in UTC, or a pydantic error with the shared message."""
+    try:
+        return checked_moment(value)
+    except BadMoment as error:
+        raise _refused(error) from None
 
 
 def parse_bound(value: object) -> date | datetime:
-    """A date (a whole day in the workspace's time zone) or a timezone-aware datetime."""
-    if isinstance(value, str) and DATE.match(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    elif isinstance(value, date) and not isinstance(value, datetime):
-        return value
+    """A date (a whole day in the workspace's time zone, checked as a UTC day here, where
+    the workspace is not known yet) or a moment."""
     try:
-        return parse_moment(value)
-    except PydanticCustomError:
-        raise PydanticCustomError(
-            "datetime_format",
-            f"must be a date like 2024-05-01 or {MOMENT_FORMAT}, got {{value}}",
-            {"value": _shown(value)},
-        ) from None
+        moment = checked_moment(value, day_zone=UTC)
+    except BadMoment as error:
+        raise _refused(error) from None
+    if isinstance(value, str) and len(value.strip()) == 10:  # a date, as checked_moment reads it
+        return moment.date()
+    return moment
+
+
+def _refused(error: BadMoment) -> PydanticCustomError:
+    # The message goes in as context: a template would read braces in the value as fields.
+    return PydanticCustomError("datetime_format", "{message}", {"message": str(error)})
 
 
 def start_of(bound: date | datetime, workspace: Workspace) -> datetime:
@@ -71,7 +54,7 @@ def start_of(bound: date | datetime, workspace: Workspace) -> datetime:
 Moment = Annotated[
     datetime,
     BeforeValidator(parse_moment),
-    Field(description=f"{MOMENT_FORMAT[0].upper()}{MOMENT_FORMAT[1:]}."),
+    Field(description=f"{ACCEPTED[0].upper()}{ACCEPTED[1:]}, in ISO 8601."),
 ]
 Bound = Annotated[
     date | datetime,
@@ -79,7 +62,7 @@ Bound = Annotated[
     Field(
         description=(
             "A date like 2024-05-01 (the start of that day in the workspace's time zone) "
-            f"or {MOMENT_FORMAT}."
+            f"or {ACCEPTED}, in ISO 8601."
         )
     ),
 ]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from npsloop.api.errors import field_error, reported_at
+from npsloop.api.moments import Moment
 from npsloop.api.surveys import survey_in_workspace
 from npsloop.program.models import Programme
 from npsloop.program.planner import forecast, plan
@@ -49,7 +50,7 @@ class ProgrammePatch(Schema):
     third_days: int | None = None
     every_days: int | None = None
     min_tenure_days: int | None = None
-    one_off_at: datetime | None = None
+    one_off_at: Moment | None = None
     sample_percent: int | None = None
     daily_cap: int | None = None
     daily_cap_percent: float | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -20,6 +19,7 @@ from npsloop.api.moments import Bound, Moment, start_of
 from npsloop.api.pagination import PageParams, paginate
 from npsloop.api.surveys import survey_of
 from npsloop.errors import NotFound
+from npsloop.inbound import Unreadable, parse_json
 from npsloop.stats import CATEGORIES
 from npsloop.surveys.models import Response, unknown_channel
 from npsloop.surveys.responses import ResponseData, record_response, update_response
@@ -142,8 +142,9 @@ def _without_the_schema_layer(run: Run) -> Run:
         if request.auth is None:  # type: ignore[attr-defined]
             return run(request, **path)
         try:
-            payload = ResponseIn.model_validate(json.loads(request.body))
-        except (ValueError, pydantic.ValidationError):
+            # The checks every body gets (no NUL, not too deep); a refusal is ninja's to word.
+            payload = ResponseIn.model_validate(parse_json(request.body))
+        except (Unreadable, pydantic.ValidationError):
             return run(request, **path)
         try:
             answer = post_response(request, payload, request.META.get("HTTP_IDEMPOTENCY_KEY"))

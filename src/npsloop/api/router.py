@@ -16,7 +16,7 @@ from npsloop.api import (
     surveys,
 )
 from npsloop.api.auth import API_AUTH
-from npsloop.api.errors import install_error_handlers
+from npsloop.api.errors import JsonBody, install_error_handlers
 
 DESCRIPTION = """\
 Contacts, accounts, surveys, responses and honest NPS metrics.
@@ -24,8 +24,10 @@ Contacts, accounts, surveys, responses and honest NPS metrics.
 **Authentication**: `Authorization: Bearer <key>`, or HTTP Basic with the key as username
 and an empty password. Create a key with `npsloop apikey create --workspace SLUG`.
 
-**Errors**: 401 for a missing or wrong key; 404 for anything that is not in the key's
-workspace; 422 with `{"detail": [{"type", "loc", "msg"}, ...]}` naming every bad field.
+**Errors**: 400 for a body that is not JSON (or nests deeper than 32 levels) and for a NUL
+character in the address or query; 401 for a missing or wrong key; 404 for anything that is
+not in the key's workspace; 422 with `{"detail": [{"type", "loc", "msg"}, ...]}` naming every
+bad field (a NUL character in a text of the body too).
 
 **Lists** return `{"items": [...], "next_cursor": "..." | null}`; pass `cursor` to get the
 next page, `limit` (1-1000, default 100) to size it.
@@ -40,6 +42,7 @@ api = NinjaAPI(
     # The docs page loads Swagger UI from ninja's own static files; with no validator URL
     # it makes no request to validator.swagger.io either, so it works offline.
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
+    parser=JsonBody(),
 )
 install_error_handlers(api)
 

@@ -3,17 +3,16 @@ forecast of asks per day with the contacts each rule keeps out."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods
 
 from npsloop.console.access import EDITORS, VIEWERS_MESSAGE, workspace_for
 from npsloop.errors import InvalidInput
+from npsloop.moments import BadMoment, checked_moment
 from npsloop.program.models import Programme, ProgrammeKind
 from npsloop.program.planner import forecast, plan
 from npsloop.program.programmes import DAYS, programme_of, update_programme
@@ -106,12 +105,12 @@ def read_form(form: QueryDict) -> tuple[dict[str, Any], dict[str, str]]:
     channels = [c for c in form.get("channels", "email").split(",") if c]
     changes["channels"] = channels
     when = form.get("one_off_at", "").strip()
-    moment: datetime | None = parse_datetime(when) if when else None
-    if when and (moment is None or moment.tzinfo is None):
-        errors["one_off_at"] = (
-            f"must be a date-time with a zone like 2027-01-10T09:00Z, got {when!r}"
-        )
-    changes["one_off_at"] = moment
+    changes["one_off_at"] = None
+    if when:
+        try:
+            changes["one_off_at"] = checked_moment(when)
+        except BadMoment as error:
+            errors["one_off_at"] = str(error)
     return changes, errors
 
 

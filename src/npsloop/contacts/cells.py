@@ -6,12 +6,11 @@ Shared by the contacts and responses imports so that a date is read the same way
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from npsloop.errors import InvalidInput
-
-MOMENT_FORMS = "a date like 2024-05-01 or a date and time with an offset like 2024-05-01T09:30:00Z"
+from npsloop.moments import BadMoment, checked_moment
 
 
 def text(value: object, field: str, *, numbers: bool = False) -> str:
@@ -24,25 +23,13 @@ def text(value: object, field: str, *, numbers: bool = False) -> str:
 
 
 def moment(value: object, field: str, zone: ZoneInfo) -> datetime:
-    """A date (midnight in the workspace's time zone) or a date and time with an offset.
+    """A date (midnight in the workspace's time zone) or a date and time with an offset,
+    from 1970-01-01 to 2100-01-01 (npsloop.moments).
 
     A date and time without an offset is refused: guessing its zone would silently shift
     it by hours for anyone whose file came from elsewhere.
     """
-    if not isinstance(value, str):
-        raise InvalidInput({field: f"must be {MOMENT_FORMS}, got {json.dumps(value)}"})
-    given = value.strip()
-    if len(given) == 10:
-        try:
-            return datetime.combine(date.fromisoformat(given), time(), tzinfo=zone)
-        except ValueError:
-            pass
     try:
-        parsed = datetime.fromisoformat(given)
-    except ValueError:
-        raise InvalidInput({field: f"must be {MOMENT_FORMS}, got {given!r}"}) from None
-    if parsed.tzinfo is None:
-        raise InvalidInput(
-            {field: f"needs a time zone offset (…Z or …+02:00) when it has a time, got {given!r}"}
-        )
-    return parsed
+        return checked_moment(value, day_zone=zone)
+    except BadMoment as error:
+        raise InvalidInput({field: str(error)}) from None

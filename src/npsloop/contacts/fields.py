@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from npsloop.errors import InvalidInput
+from npsloop.moments import BadMoment, checked_moment
 
 LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 # Django's validate_email for the everyday address, lower-case ASCII: its dot-atom local
@@ -63,8 +64,12 @@ def clean_contact_data(data: ContactData) -> ContactData:
         errors["name"] = f"must be at most {MAX_NAME} characters, got {len(data.name)}"
     if data.locale is not None and data.locale != "" and not LOCALE.match(data.locale):
         errors["locale"] = f"must be a language tag like en, de-CH or pt_BR, got {data.locale!r}"
-    if data.signed_up_at is not None and data.signed_up_at.tzinfo is None:
-        errors["signed_up_at"] = "must include a time zone offset, e.g. 2024-05-01T09:30:00Z"
+    signed_up_at = None
+    if data.signed_up_at is not None:
+        try:
+            signed_up_at = checked_moment(data.signed_up_at)
+        except BadMoment as error:
+            errors["signed_up_at"] = str(error)
     account_external_id = _clean_id(data.account_external_id, "account.external_id", errors)
     if data.account_name is not None and account_external_id is None:
         errors["account.external_id"] = "an account needs an external_id"
@@ -77,7 +82,7 @@ def clean_contact_data(data: ContactData) -> ContactData:
         email=email,
         name=data.name,
         locale=data.locale,
-        signed_up_at=data.signed_up_at,
+        signed_up_at=signed_up_at,
         account_external_id=account_external_id,
         account_name=data.account_name,
         properties=data.properties,

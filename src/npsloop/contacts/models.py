@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from npsloop.moments import ACCEPTED, in_range, validate_moment
 from npsloop.workspaces.models import Workspace
 
 
@@ -35,13 +36,13 @@ class Contact(models.Model):
     email = models.EmailField(max_length=254, null=True, blank=True)
     name = models.CharField(max_length=200, blank=True)
     locale = models.CharField(max_length=35, blank=True)
-    signed_up_at = models.DateTimeField(null=True, blank=True)
+    signed_up_at = models.DateTimeField(null=True, blank=True, validators=[validate_moment])
     account = models.ForeignKey(
         Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
     )
     properties = models.JSONField(default=dict, blank=True)
-    unsubscribed_at = models.DateTimeField(null=True, blank=True)
-    bounced_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True, validators=[validate_moment])
+    bounced_at = models.DateTimeField(null=True, blank=True, validators=[validate_moment])
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -60,6 +61,11 @@ class Contact(models.Model):
             models.CheckConstraint(
                 condition=models.Q(external_id__isnull=False) | models.Q(email__isnull=False),
                 name="contact_has_identity",
+            ),
+            models.CheckConstraint(
+                condition=in_range("signed_up_at", "unsubscribed_at", "bounced_at"),
+                name="contact_moments_in_range",
+                violation_error_message=f"dates must be {ACCEPTED}",
             ),
         ]
         indexes = [models.Index(fields=["workspace", "updated_at"], name="contact_updated")]

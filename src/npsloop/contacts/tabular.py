@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from npsloop.errors import NUL_REASON
+
 ACCEPTED_SUFFIXES = ".csv, .csv.gz, .jsonl, .jsonl.gz, .ndjson or .ndjson.gz"
-# Neither PostgreSQL text nor jsonb can hold one: refused on both databases alike.
-_NUL = "contains a NUL character, which can't be stored"
 _FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -127,7 +127,7 @@ class Table:
                 problem = f"has {len(cells)} cells but the header has {len(header)} columns"
                 yield Row(start, {}, cells, problem)
             elif "\x00" in "".join(cells):
-                yield Row(start, {}, [c.replace("\x00", "") for c in cells], _NUL)
+                yield Row(start, {}, [c.replace("\x00", "") for c in cells], NUL_REASON)
             else:
                 yield Row(start, dict(zip(header, cells, strict=True)), cells)
 
@@ -137,7 +137,7 @@ class Table:
             if not line.strip():
                 continue
             if "\\u0000" in line or "\x00" in line:
-                yield Row(number, {}, [line.replace("\x00", "")], _NUL)
+                yield Row(number, {}, [line.replace("\x00", "")], NUL_REASON)
                 continue
             try:
                 values = json.loads(line)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from npsloop.errors import InvalidInput
 from npsloop.insights.metrics import MetricsQuery, moment
+from npsloop.moments import EARLIEST, LATEST
 from npsloop.surveys.models import Channel, Response, Survey
 from npsloop.workspaces.models import Workspace
 
@@ -23,6 +24,8 @@ PERIODS = {
     "custom": "Custom",
 }
 MAX_CUSTOM_DAYS = 3660
+FIRST_DAY = EARLIEST.date()
+LAST_DAY = LATEST.date() - timedelta(days=1)
 
 
 def bucket_start(day: date, grain: str) -> date:
@@ -135,14 +138,21 @@ def resolve_period(key: str, since: str, until: str, today: date) -> Period:
 
 
 def _day(value: str, name: str, errors: dict[str, str]) -> date | None:
+    """A day of a custom period, within the years every stored moment lies in (periods are
+    compared with the ones before them, which year 1 has none of)."""
     if not value:
         errors[name] = "a custom period needs a date like 2026-03-01"
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        errors[name] = f"must be a date like 2026-03-01, got {value!r}"
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        errors[name] = (
+            f"must be a date like 2026-03-01 from {FIRST_DAY} to {LAST_DAY}, got {value!r}"
+        )
         return None
+    return day
 
 
 def resolve_filters(workspace: Workspace, params: dict[str, str], today: date) -> Filters:

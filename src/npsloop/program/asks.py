@@ -17,11 +17,14 @@ from django.utils import timezone
 
 from npsloop.contacts.models import Contact
 from npsloop.errors import InvalidInput
+from npsloop.moments import BadMoment, checked_moment
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.program.rules import CHUNK, Skip, skip_reasons
 from npsloop.surveys.models import Channel, Survey
 
 MAX_DELAY = timedelta(days=365)
+MAX_DELAY_MINUTES = MAX_DELAY // timedelta(minutes=1)
+DELAY_RANGE = f"must be from 0 to {MAX_DELAY.days} days ({MAX_DELAY_MINUTES:,} minutes)"
 PROPERTY_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 # Channels an ask can be scheduled on by hand; in-app asks come from the widget.
 ASKABLE_CHANNELS = (Channel.EMAIL,)
@@ -48,6 +51,14 @@ class ContactFilter:
     account: str | None = None
     signed_up_after: datetime | None = None
     signed_up_before: datetime | None = None
+
+
+def delay_of(minutes: int) -> timedelta:
+    """The delay the API and the CLI give in minutes, or InvalidInput ("delay") beyond the
+    range: checked before it becomes a timedelta, which can't hold 10^14 minutes at all."""
+    if not 0 <= minutes <= MAX_DELAY_MINUTES:
+        raise InvalidInput({"delay": f"{DELAY_RANGE}, got {minutes:,} minutes"})
+    return timedelta(minutes=minutes)
 
 
 def ask_contacts(
@@ -110,6 +121,12 @@ def ask_matching(
             errors[f"filter.properties.{name}"] = (
                 "property names are letters, digits, '_' and '-' (no '__')"
             )
+    for name in ("signed_up_after", "signed_up_before"):
+        if (moment := getattr(contact_filter, name)) is not None:
+            try:
+                checked_moment(moment)
+            except BadMoment as error:
+                errors[f"filter.{name}"] = str(error)
     if errors:
         raise InvalidInput(errors)
     contacts = Contact.objects.filter(workspace_id=survey.workspace_id)
@@ -134,7 +151,7 @@ def _check(survey: Survey, channel: str, delay: timedelta) -> dict[str, str]:
             "(in-app asks are made by the widget)"
         )
     if not timedelta(0) <= delay <= MAX_DELAY:
-        errors["delay"] = f"must be from 0 to {MAX_DELAY.days} days"
+        errors["delay"] = f"{DELAY_RANGE}, got {delay}"
     if not survey.is_active:
         errors["survey"] = "is paused; activate it before asking contacts"
     return errors

@@ -6,13 +6,14 @@ from django.db import models
 from django.utils import timezone
 
 from npsloop.contacts.models import Contact
+from npsloop.moments import ACCEPTED, in_range, validate_moment
 from npsloop.workspaces.models import Workspace
 
 
 class Release(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="releases")
     name = models.CharField(max_length=200)
-    released_at = models.DateTimeField()
+    released_at = models.DateTimeField(validators=[validate_moment])
     major = models.BooleanField(
         default=False, help_text="A major change (API, UI or CLI) that may move the score."
     )
@@ -20,6 +21,13 @@ class Release(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "released_at"], name="release_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_range("released_at"),
+                name="release_time_in_range",
+                violation_error_message=f"released_at must be {ACCEPTED}",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -162,7 +170,7 @@ class Programme(models.Model):
     # recurring
     min_tenure_days = models.PositiveSmallIntegerField(default=90)
     # one-off
-    one_off_at = models.DateTimeField(null=True, blank=True)
+    one_off_at = models.DateTimeField(null=True, blank=True, validators=[validate_moment])
     # who and how many
     sample_percent = models.PositiveSmallIntegerField(default=100)
     daily_cap = models.PositiveIntegerField(
@@ -184,6 +192,15 @@ class Programme(models.Model):
         default=7, help_text="An in-app ask not shown within this many days goes by email."
     )
     updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=in_range("one_off_at"),
+                name="programme_one_off_in_range",
+                violation_error_message=f"one_off_at must be {ACCEPTED}",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} programme of survey {self.survey_id}"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from npsloop.errors import InvalidInput
+from npsloop.moments import BadMoment, checked_moment
 from npsloop.program.models import Programme, ProgrammeKind
 from npsloop.surveys.models import Channel, Survey
 
@@ -63,6 +63,8 @@ def update_programme(programme: Programme, changes: Mapping[str, Any]) -> Progra
     if errors:
         raise InvalidInput(errors)
     for field, value in changes.items():
+        if field == "one_off_at" and value is not None:
+            value = checked_moment(value)  # checked above; now in UTC
         setattr(programme, field, value)
     programme.updated_at = timezone.now()
     programme.save()
@@ -100,10 +102,9 @@ def _problem(field: str, value: object) -> str | None:
                 "must list channels in order of preference, each once: "
                 f"{', '.join(PROGRAMME_CHANNELS)}"
             )
-    elif field == "one_off_at" and value is not None and not _aware(value):
-        return "must be a date-time with a time zone"
+    elif field == "one_off_at" and value is not None:
+        try:
+            checked_moment(value)
+        except BadMoment as error:
+            return str(error)
     return None
-
-
-def _aware(value: object) -> bool:
-    return isinstance(value, datetime) and value.tzinfo is not None

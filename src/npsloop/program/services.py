@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from npsloop.errors import InvalidInput
+from npsloop.moments import BadMoment, checked_moment
 from npsloop.program.models import Release
 from npsloop.workspaces.models import Workspace
 
@@ -23,10 +24,10 @@ def create_release(
         errors["name"] = "must not be empty"
     elif len(name.strip()) > MAX_NAME:
         errors["name"] = f"must be at most {MAX_NAME} characters, got {len(name.strip())}"
-    if not isinstance(released_at, datetime):
-        errors["released_at"] = f"must be a date-time, got {type(released_at).__name__}"
-    elif released_at.tzinfo is None:
-        errors["released_at"] = "must include a time zone offset, e.g. 2024-05-01T09:30:00Z"
+    try:
+        released_at = checked_moment(released_at)
+    except BadMoment as error:
+        errors["released_at"] = str(error)
     if not isinstance(major, bool):
         errors["major"] = f"must be true or false, got {major!r}"
     if errors:

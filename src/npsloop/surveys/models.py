@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from npsloop.contacts.models import Account, Contact
+from npsloop.moments import ACCEPTED, in_range, validate_moment
 from npsloop.workspaces.models import Workspace
 
 STANDARD_QUESTION = "How likely are you to recommend {product} to a friend or colleague?"
@@ -166,7 +167,7 @@ class Response(models.Model):
             "or generated. Retries and re-imports with the same key change nothing."
         ),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, validators=[validate_moment])
     updated_at = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person's data was erased; the score remains."
@@ -187,6 +188,11 @@ class Response(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(channel__in=Channel.values), name="response_channel_known"
+            ),
+            models.CheckConstraint(
+                condition=in_range("created_at"),
+                name="response_time_in_range",
+                violation_error_message=f"created_at must be {ACCEPTED}",
             ),
             models.UniqueConstraint(fields=["workspace", "key"], name="response_key_unique"),
         ]

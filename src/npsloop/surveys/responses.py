@@ -16,6 +16,7 @@ from npsloop.contacts.services import upsert_contact
 from npsloop.errors import InvalidInput
 from npsloop.events.log import Change, insert_statement, record
 from npsloop.events.models import EventType
+from npsloop.moments import BadMoment, checked_moment
 from npsloop.statements import execute_together
 from npsloop.stats import ScoreError, category_of, parse_score
 from npsloop.surveys.by_external_id import record_by_external_id
@@ -276,10 +277,11 @@ def _checked(workspace: Workspace, data: ResponseData) -> tuple[int, ContactData
     check_comment(data.comment, errors)
     check_answers(data.answers, errors)
     if data.created_at is not None:
-        if data.created_at.tzinfo is None:
-            errors["created_at"] = "must include a time zone offset, e.g. 2024-05-01T09:30:00Z"
-        elif data.created_at > timezone.now() + CLOCK_SKEW:
-            errors["created_at"] = "must not be in the future"
+        try:
+            if checked_moment(data.created_at) > timezone.now() + CLOCK_SKEW:
+                errors["created_at"] = "must not be in the future"
+        except BadMoment as error:
+            errors["created_at"] = str(error)
     if data.key is not None and not 0 < len(data.key) <= MAX_KEY:
         errors["key"] = f"must be 1 to {MAX_KEY} characters, got {len(data.key)}"
     if errors:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.timezone import make_aware
+from django.utils.timezone import get_default_timezone
 
 from npsloop.contacts.fields import ContactData
+from npsloop.moments import BadMoment, checked_moment
 from npsloop.workspaces.models import Workspace
 
 MAX_DEVICE = 64
@@ -95,13 +95,10 @@ def _text(value: object) -> str | None:
 
 
 def _moment(value: object) -> datetime | None:
+    """A signup date (midnight in the server's zone) or moment, checked as every moment is."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str):
-        raise Malformed("user.signedUpAt must be an ISO date or date-time")
-    moment = parse_datetime(value)
-    if moment is None and (day := parse_date(value)) is not None:
-        moment = datetime(day.year, day.month, day.day)
-    if moment is None:
-        raise Malformed(f"user.signedUpAt must be an ISO date or date-time, got {value!r}")
-    return moment if moment.tzinfo else make_aware(moment)
+    try:
+        return checked_moment(value, day_zone=get_default_timezone())
+    except BadMoment as error:
+        raise Malformed(f"user.signedUpAt {error}") from None

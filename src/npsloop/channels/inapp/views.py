@@ -32,6 +32,7 @@ from npsloop.contacts.fields import clean_contact_data
 from npsloop.contacts.models import Contact
 from npsloop.contacts.services import add_contact, upsert_contact
 from npsloop.errors import InvalidInput
+from npsloop.inbound import Unreadable, parse_json, shown
 from npsloop.memory import Memory
 from npsloop.program.answers import answer_ask
 from npsloop.program.asks import dismiss as dismiss_ask
@@ -125,9 +126,10 @@ def _body(raw: bytes) -> dict[str, Any]:
     if len(raw) > MAX_BODY:
         raise Malformed(f"the body must be at most {MAX_BODY} bytes")
     try:
-        body = json.loads(raw or b"{}")
-    except ValueError as error:
-        raise Malformed(f"the body must be JSON: {error}") from None
+        body = parse_json(raw or b"{}")
+    except Unreadable as error:
+        where = "" if error.location is None else f"{shown(error.location)} "
+        raise Malformed(where + error.message) from None
     if not isinstance(body, dict):
         raise Malformed("the body must be a JSON object")
     return body

@@ -6,14 +6,13 @@ import csv
 import io
 import sys
 from argparse import ArgumentParser
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from npsloop.errors import InvalidInput
-from npsloop.program.asks import ask_contacts
+from npsloop.program.asks import ask_contacts, delay_of
 from npsloop.surveys.models import Survey
 
 ID_COLUMNS = ("external_id", "email", "contact")
@@ -44,9 +43,7 @@ class Command(BaseCommand):
         if not identifiers:
             raise CommandError(f"{options['file']} names no contacts")
         try:
-            report = ask_contacts(
-                survey, identifiers, delay=timedelta(minutes=options["delay_minutes"])
-            )
+            report = ask_contacts(survey, identifiers, delay=delay_of(options["delay_minutes"]))
         except InvalidInput as error:
             raise CommandError(str(error)) from error
         for skipped in report.skipped:
