@@ -743,5 +743,6 @@ def test_it_asks_again_for_other_details_another_event_a_reset_or_after_the_time
 def test_it_asks_on_every_page_when_the_server_keeps_nothing(page: Page, fake: FakeServer) -> None:
     fake.always("check", {**NOT_NOW, "recheck_after": 0})
     url = visit(page, fake, IDENTIFY_ANN)
+    checks(page, fake, 1)
     page.goto(url)
     assert len(page_checks(page, fake, "marker-1")) == 2
