@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE, NONE, SELF
 
 # Lets classes like ModelAdmin[Contact] be written for mypy and still run.
 django_stubs_ext.monkeypatch()
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a paused sign-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -111,6 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ]
         },
     }
@@ -298,6 +301,23 @@ AXES_CLIENT_IP_CALLABLE = "npsloop.sign_in.client_address"
 PROXIES = envint("NPSLOOP_PROXIES", 0)
 if PROXIES < 0:
     raise ValueError(f"NPSLOOP_PROXIES must be 0 (none) or the number of proxies, got {PROXIES}")
+
+# Content-Security-Policy of every page (django-csp): npsloop's pages load scripts, styles and
+# images from npsloop only, and no other site may frame them. The pages that need more say
+# so themselves, and only they (see docs/security.md, "Headers and HTTPS"). NONCE appears in
+# a page's header only when the page uses its nonce (the widget demo's inline snippet).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
