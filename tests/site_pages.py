@@ -1,5 +1,5 @@
 """One of each kind of page npsloop serves, for the tests of the headers every page must carry
-(tests/ops/test_content_security_policy.py, tests/browser/test_content_security_policy.py)."""
+(tests/ops/test_content_security_policy.py, tests/browser/test_pages_under_csp.py)."""
 
 from __future__ import annotations
 

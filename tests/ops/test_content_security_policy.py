@@ -1,6 +1,6 @@
 """Every page npsloop serves carries a strict Content-Security-Policy (django-csp); the few
 pages that need more get exactly that, on that page only. Whether the pages still work under
-it is tests/browser/test_content_security_policy.py."""
+it is tests/browser/test_pages_under_csp.py."""
 
 from __future__ import annotations
 
