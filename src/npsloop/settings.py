@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE, NONE, SELF
 
 # Lets classes like ModelAdmin[Contact] be written for mypy and still run.
 django_stubs_ext.monkeypatch()
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a paused sign-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ]
         },
     }
@@ -301,6 +304,81 @@ AXES_CLIENT_IP_CALLABLE = "npsloop.sign_in.client_address"
 PROXIES = envint("NPSLOOP_PROXIES", 0)
 if PROXIES < 0:
     raise ValueError(f"NPSLOOP_PROXIES must be 0 (none) or the number of proxies, got {PROXIES}")
+if PROXIES:
+    # The proxies set X-Forwarded-Proto (overwriting a client's): believed only when there
+    # are proxies to set it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+HSTS_OPTIONS = ("NPSLOOP_HSTS_SECONDS", "NPSLOOP_HSTS_INCLUDE_SUBDOMAINS", "NPSLOOP_HSTS_PRELOAD")
+YEAR = 365 * 24 * 3600
+
+
+def https() -> dict[str, object]:
+    """With an https:// NPSLOOP_BASE_URL: cookies only over HTTPS, HSTS for a year, and plain
+    HTTP redirected to the public address — except /healthz, for a load balancer's check.
+    npsloop itself serves plain HTTP, so a proxy in front terminates TLS and says so in
+    X-Forwarded-Proto. HSTS for subdomains, and the browsers' preload list, are hard to undo
+    and reach beyond npsloop: only when the operator opts in."""
+    if not BASE_URL.startswith("https://"):
+        for name in HSTS_OPTIONS:
+            if os.getenv(name):
+                raise ValueError(
+                    f"{name} applies only to an https:// NPSLOOP_BASE_URL, and it is {BASE_URL!r}"
+                )
+        return {}
+    if PROXIES < 1:
+        raise ValueError(
+            "NPSLOOP_BASE_URL is https://, but npsloop serves plain HTTP: behind the proxy that "
+            "terminates TLS, set NPSLOOP_PROXIES to the number of proxies in front (1 for one), "
+            "so that npsloop believes the X-Forwarded-Proto they set"
+        )
+    seconds = envint("NPSLOOP_HSTS_SECONDS", YEAR)
+    subdomains = envbool("NPSLOOP_HSTS_INCLUDE_SUBDOMAINS", False)
+    preload = envbool("NPSLOOP_HSTS_PRELOAD", False)
+    if seconds < 0:
+        raise ValueError(f"NPSLOOP_HSTS_SECONDS must be 0 (no HSTS) or more seconds, got {seconds}")
+    if preload and not (subdomains and seconds >= YEAR):
+        raise ValueError(
+            "NPSLOOP_HSTS_PRELOAD needs NPSLOOP_HSTS_INCLUDE_SUBDOMAINS=1 and "
+            f"NPSLOOP_HSTS_SECONDS of at least {YEAR} (a year), as the browsers' preload list "
+            "requires"
+        )
+    return {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        # Redirects go to the public address, never to a Host header a request made up.
+        "SECURE_SSL_HOST": urlparse(BASE_URL).netloc,
+        "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+        "SECURE_HSTS_SECONDS": seconds,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": subdomains,
+        "SECURE_HSTS_PRELOAD": preload,
+        # `check --deploy` recommends both; leaving them off is a decision, taken above.
+        "SILENCED_SYSTEM_CHECKS": [
+            *([] if subdomains else ["security.W005"]),
+            *([] if preload else ["security.W021"]),
+        ],
+    }
+
+
+globals().update(https())
+
+# Content-Security-Policy of every page (django-csp): npsloop's pages load scripts, styles and
+# images from npsloop only, and no other site may frame them. The pages that need more say
+# so themselves, and only they (see docs/security.md, "Headers and HTTPS"). NONCE appears in
+# a page's header only when the page uses its nonce (the widget demo's inline snippet).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -30,6 +30,7 @@ CARD = "npsloop-survey .card"
 APP_SERVERS: list[AppServer] = []
 AXE = Path(__file__).resolve().parents[2] / ".venv/axe/node_modules/axe-core/axe.min.js"
 HOSTILE = "* { all: unset; color: red !important; font-size: 40px !important } "
+NONCE = "c3RyaWN0LWN1c3RvbWVy"
 
 
 class AppServer:
@@ -39,12 +40,15 @@ class AppServer:
 
     def __init__(self) -> None:
         self.html = b""
+        self.headers: dict[str, str] = {}
         app = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
+                for name, value in app.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(app.html)
 
@@ -86,20 +90,27 @@ def host_app(
     user: dict[str, object],
     user_hash_value: str | None,
     style: str = "",
+    policy: str = "",
+    widget_nonce: bool = False,
 ) -> None:
-    """The customer's own web app on another origin, embedding the widget from our server."""
+    """The customer's own web app on another origin, embedding the widget from our server;
+    with a Content-Security-Policy, its inline style and snippet carry the nonce NONCE."""
     options = json.dumps({"userHash": user_hash_value}) if user_hash_value else "{}"
+    tag_nonce = f' nonce="{NONCE}"' if widget_nonce else ""
     html = f"""<!doctype html><html lang="en"><head><title>Acme app</title>
-<style>{style}</style></head><body><main><h1>Acme app</h1><p id="para">Work</p></main>
-<script>
+<style nonce="{NONCE}">{style}</style></head><body><main><h1>Acme app</h1><p id="para">Work</p>
+</main>
+<script nonce="{NONCE}">
 window.npsloop = window.npsloop || function () {{ (npsloop.q = npsloop.q || []).push(arguments); }};
 npsloop("identify", {json.dumps(user)}, {options});
 </script>
-<script async src="{live_server.url}/widget.js" data-key="{workspace.publishable_key}"></script>
+<script async src="{live_server.url}/widget.js" data-key="{workspace.publishable_key}"{tag_nonce}>
+</script>
 </body></html>"""
 
     app = APP_SERVERS[-1]
     app.html = html.encode()
+    app.headers = {"Content-Security-Policy": policy} if policy else {}
     page.goto(f"{app.url}/dashboard")
 
 
@@ -301,3 +312,35 @@ def test_a_hostile_page_does_not_restyle_the_card_and_axe_finds_nothing_serious(
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+@pytest.mark.parametrize("constructed", [True, False])
+def test_it_works_on_a_page_with_a_strict_policy_that_allows_npsloop(
+    page: Page, live_server: LiveServer, acme: tuple[Workspace, Survey], constructed: bool
+) -> None:
+    """What docs/widget.md tells a customer to add to their policy is enough: npsloop's
+    origin in script-src and connect-src. Its styles need no 'unsafe-inline'; a browser
+    without constructed stylesheets uses the nonce the page put on the widget's script tag."""
+    workspace, _ = acme
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    if not constructed:
+        page.add_init_script("delete CSSStyleSheet.prototype.replaceSync")
+    policy = (
+        f"default-src 'self'; script-src 'self' 'nonce-{NONCE}' {live_server.url}; "
+        f"connect-src 'self' {live_server.url}; style-src 'self' 'nonce-{NONCE}'; "
+        "img-src 'self'; object-src 'none'; base-uri 'self'"
+    )
+    ann = {"id": "ann", "name": "Ann"}
+    hashed = user_hash(workspace, "ann")
+    host_app(page, live_server, workspace, ann, hashed, policy=policy, widget_nonce=not constructed)
+    card = card_of(page)
+    # Styled: not the browser's default look for a div.
+    assert card.evaluate("c => getComputedStyle(c).borderTopStyle") == "solid"
+    card.get_by_role("radio", name="9", exact=True).click()
+    expect(card.get_by_role("status")).to_have_text("Thank you — your score has been recorded.")
+    assert Response.objects.get().score == 9
+    assert refused == []

@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 import json
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace, csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,6 +49,9 @@ def survey_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# Its live previews are written into srcdoc frames, which live under this page's policy, and
+# the email among them is styled inline (as emails must be). Scripts stay strict.
+@csp_update({"style-src": [UNSAFE_INLINE]})  # type: ignore[arg-type]  # typed for (request) only
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_settings(request: HttpRequest, slug: str, survey_id: int) -> HttpResponse:
@@ -153,6 +158,9 @@ def targeting_rows(survey: Survey) -> list[tuple[int, str, str]]:
 
 
 @xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})
+# Sandboxed frames (no scripts) showing an email, which can only be styled inline.
+@csp_update({"style-src": [UNSAFE_INLINE]})  # type: ignore[arg-type]  # typed for (request) only
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_preview(request: HttpRequest, slug: str, survey_id: int, kind: str) -> HttpResponse:

@@ -83,11 +83,13 @@ def rect(x: float, y: float, w: float, h: float, css: str, title: str = "") -> s
 def document(
     kind: str, width: int, height: int, title: str, desc: str, parts: list[str]
 ) -> SafeString:
-    """The outer <svg>: scalable, labelled for screen readers, ids unique per call."""
+    """The outer <svg>: labelled for screen readers, ids unique per call. Its width
+    attribute is the widest it gets; charts.css shrinks it to fit (no style attribute: the
+    pages' Content-Security-Policy allows styles from stylesheets only)."""
     chart_id = f"npschart-{next(_chart_numbers)}"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="npschart npschart-{kind}" '
-        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
+        f'viewBox="0 0 {width} {height}" width="{width}" '
         f'role="img" aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'

@@ -20,6 +20,7 @@
   var DEBOUNCE_MS = 300;
   var key = null;
   var host = "";
+  var nonce = ""; // of our script tag, for the page's Content-Security-Policy
   var user = null;
   var userHash = null;
   var device = null;
@@ -334,6 +335,19 @@
     return node;
   }
 
+  // A constructed stylesheet is not inline style to a Content-Security-Policy, so the card
+  // keeps its look on pages whose style-src refuses 'unsafe-inline'. Browsers without one
+  // (before 2023) get a <style> carrying our script tag's nonce, if the page gave it one.
+  function addStyles(root, css) {
+    try {
+      var sheet = new win.CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      el("style", nonce ? { nonce: nonce } : null, css, root);
+    }
+  }
+
   function categoryOf(score) {
     return score >= 9 ? "promoter" : score >= 7 ? "passive" : "detractor";
   }
@@ -354,7 +368,7 @@
 
     var hostElement = doc.createElement("npsloop-survey");
     var root = hostElement.attachShadow({ mode: "open" });
-    el("style", null, CSS.replace(/\$V/g, corner[1]).replace(/\$H/g, corner[2]), root);
+    addStyles(root, CSS.replace(/\$V/g, corner[1]).replace(/\$H/g, corner[2]));
     var box = el(
       "div",
       {
@@ -599,6 +613,7 @@
     var script = doc.currentScript || doc.querySelector('script[src*="widget.js"]');
     if (script && script.src) {
       key = script.getAttribute("data-key");
+      nonce = script.nonce || script.getAttribute("nonce");
       host = new URL(script.src, win.location.href).origin;
     }
     device = deviceId();
