@@ -47,10 +47,12 @@ $(AXE):
 	@command -v npm >/dev/null || { echo "npm is needed to install axe-core for the browser tests" >&2; exit 1; }
 	npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@4.14
 
-# The whole suite on SQLite, then on PostgreSQL. Redis is used by the queue tests of both.
+# The whole suite on SQLite, then on PostgreSQL, each on two processes (pytest-xdist: a test
+# database each) to keep the two cores busy while tests wait on browsers, servers and disks.
+TEST_PROCESSES ?= 2
 test: $(VENV)/.dev services chromium axe lint
-	NPSLOOP_HOME=$$(mktemp -d) NPSLOOP_QUEUE_IMMEDIATE=1 $(BIN)/pytest -q
-	NPSLOOP_HOME=$$(mktemp -d) NPSLOOP_QUEUE_IMMEDIATE=1 NPSLOOP_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+	NPSLOOP_HOME=$$(mktemp -d) NPSLOOP_QUEUE_IMMEDIATE=1 $(BIN)/pytest -q -n $(TEST_PROCESSES)
+	NPSLOOP_HOME=$$(mktemp -d) NPSLOOP_QUEUE_IMMEDIATE=1 NPSLOOP_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n $(TEST_PROCESSES)
 
 bench: $(VENV)/.dev services
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

@@ -16,8 +16,8 @@ from npsloop.contacts.models import Contact
 from npsloop.inbound import Unreadable, parse_json
 from npsloop.program.asks import ask_contacts
 from npsloop.surveys.models import Response, Survey
-from npsloop.workspaces.models import Workspace
 from npsloop.workspaces.membership import add_member
+from npsloop.workspaces.models import Workspace
 
 REASON = "contains a NUL character, which can't be stored"
 
