@@ -46,7 +46,7 @@ def child(responses: int, rounds: int) -> dict[str, Any]:
     from npsloop.surveys import by_external_id
     from npsloop.surveys import responses as service
     from npsloop.surveys.services import create_survey
-    from npsloop.workspaces.services import create_workspace
+    from npsloop.workspaces.configure import create_workspace
 
     workspace = create_workspace("Bench Events")
     survey = create_survey(workspace, name="NPS", product_name="Bench")

@@ -33,7 +33,7 @@ REGIONS = ["eu", "us", "apac", "latam"]
 ROLES = ["admin", "developer", "analyst", "manager", "support"]
 MAKE_WORKSPACE = (
     "import django; django.setup(); "
-    "from npsloop.workspaces.services import create_workspace; "
+    "from npsloop.workspaces.configure import create_workspace; "
     "print(create_workspace('Import bench').slug)"
 )
 

@@ -287,7 +287,7 @@ def generate(
     from django.db import connection, transaction
 
     from npsloop.surveys.services import create_survey
-    from npsloop.workspaces.services import create_workspace
+    from npsloop.workspaces.configure import create_workspace
 
     if responses < 1 or contacts < 1:
         raise ValueError(
@@ -559,7 +559,7 @@ def login() -> dict[str, str]:
     from django.contrib.auth.models import User
     from django.test import Client
 
-    from npsloop.workspaces.services import ensure_admin
+    from npsloop.workspaces.configure import ensure_admin
 
     user, _ = ensure_admin("bench-admin", "bench-admin@example.com", secrets.token_urlsafe(16))
     client = Client()

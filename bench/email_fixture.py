@@ -35,8 +35,8 @@ def seed(contacts: int, rate: int, sent: bool, tokens: Path | None) -> dict[str,
     from npsloop.program.models import AskStatus, SurveyRequest
     from npsloop.surveys.followup import wording_for
     from npsloop.surveys.services import create_survey
+    from npsloop.workspaces.configure import create_workspace
     from npsloop.workspaces.models import Workspace
-    from npsloop.workspaces.services import create_workspace
 
     workspace = create_workspace("Email bench")
     Workspace.objects.filter(pk=workspace.pk).update(send_rate_per_minute=rate)

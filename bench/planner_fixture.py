@@ -165,9 +165,9 @@ def seed(contacts: int, cap_percent: float, account_cap: int | None) -> dict[str
     from django.db import connection, transaction
 
     from npsloop.program.programmes import programme_of, update_programme
-    from npsloop.program.services import create_release
+    from npsloop.program.releases import create_release
     from npsloop.surveys.services import create_survey
-    from npsloop.workspaces.services import create_workspace
+    from npsloop.workspaces.configure import create_workspace
 
     started = time.perf_counter()
     now = datetime.now(UTC)
@@ -510,7 +510,7 @@ def hold(survey_id: int) -> dict[str, Any]:
 
     from npsloop.program.models import Programme
     from npsloop.program.programmes import update_programme
-    from npsloop.program.services import create_release
+    from npsloop.program.releases import create_release
     from npsloop.surveys.models import Survey
 
     survey = Survey.objects.select_related("workspace").get(pk=survey_id)

@@ -14,7 +14,8 @@ import django
 def main(argv: list[str]) -> int:
     django.setup()
     from npsloop.surveys.services import create_survey
-    from npsloop.workspaces.services import create_api_key, create_workspace
+    from npsloop.workspaces.configure import create_workspace
+    from npsloop.workspaces.keys import create_api_key
 
     name = argv[0] if argv else "Bench"
     workspace = create_workspace(name)

@@ -14,8 +14,9 @@ from npsloop.contacts.services import upsert_contact
 from npsloop.memory import forget_all
 from npsloop.surveys.models import Survey
 from npsloop.surveys.services import create_survey
+from npsloop.workspaces.configure import create_workspace
+from npsloop.workspaces.keys import create_api_key
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_api_key, create_workspace
 
 pytest_plugins = ["smtp_fixtures", "provider_fixtures", "chromium"]
 

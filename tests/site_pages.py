@@ -16,9 +16,9 @@ from npsloop.program.asks import ask_contacts
 from npsloop.surveys.models import Channel, Survey
 from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.services import create_survey
+from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role, Workspace
-from npsloop.workspaces.services import create_workspace
 
 OWNER = "owner@example.com"
 PASSWORD = "a long passphrase 42"

@@ -27,11 +27,12 @@ from npsloop.contacts.models import Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.program.models import Programme, Release
 from npsloop.program.programmes import programme_of
-from npsloop.program.services import create_release
+from npsloop.program.releases import create_release
 from npsloop.surveys.models import Response
 from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.services import create_survey
-from npsloop.workspaces.services import create_api_key, create_workspace
+from npsloop.workspaces.configure import create_workspace
+from npsloop.workspaces.keys import create_api_key
 
 # The last migrations before the moments were checked by the database.
 BEFORE = [

@@ -11,8 +11,8 @@ import npsloop.wsgi
 from npsloop.contacts.models import Contact
 from npsloop.program.asks import ask_contacts
 from npsloop.surveys.models import Response, Survey
+from npsloop.workspaces.keys import create_api_key
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_api_key
 from tests.wsgi_client import WsgiClient
 
 

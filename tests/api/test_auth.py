@@ -11,8 +11,8 @@ from api_client import ApiClient
 from django.test import Client
 from django.utils import timezone
 
+from npsloop.workspaces.keys import KEY_MEMORY, create_api_key, revoke_api_key
 from npsloop.workspaces.models import ApiKey, Workspace
-from npsloop.workspaces.services import KEY_MEMORY, create_api_key, revoke_api_key
 
 URL = "/api/v1/surveys"
 MESSAGE = (

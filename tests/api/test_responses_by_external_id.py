@@ -17,8 +17,8 @@ from npsloop.contacts.models import Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.rollups import count_responses, day_of, stored_rollups
+from npsloop.workspaces.keys import create_api_key, revoke_api_key
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_api_key, revoke_api_key
 
 URL = "/api/v1/responses"
 

@@ -10,8 +10,8 @@ from api_client import ApiClient
 from npsloop.contacts.models import Contact
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.rollups import count_responses, stored_rollups
+from npsloop.workspaces.keys import create_api_key
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_api_key
 
 URL = "/api/v1/responses"
 

@@ -12,8 +12,8 @@ from api_client import ApiClient
 from npsloop.contacts.models import Account, Contact
 from npsloop.program.models import Release, SurveyRequest
 from npsloop.surveys.models import Response, Survey
+from npsloop.workspaces.keys import create_api_key
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_api_key
 
 NUL = "a\u0000b"
 REASON = "contains a NUL character, which can't be stored"

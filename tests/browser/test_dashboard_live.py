@@ -37,9 +37,10 @@ from npsloop.stats import Histogram, compare
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.services import create_survey
+from npsloop.workspaces.configure import create_workspace
+from npsloop.workspaces.keys import create_api_key
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role, Workspace
-from npsloop.workspaces.services import create_api_key, create_workspace
 
 PASSWORD = "a long passphrase 42"
 VIEWER = "vic@example.com"

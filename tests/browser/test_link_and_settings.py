@@ -10,9 +10,9 @@ from pytest_django.live_server_helper import LiveServer
 
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.services import create_survey
+from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role, Workspace
-from npsloop.workspaces.services import create_workspace
 
 PASSWORD = "a long passphrase 42"
 

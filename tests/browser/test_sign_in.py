@@ -12,9 +12,9 @@ from pytest_django.live_server_helper import LiveServer
 
 from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.services import create_survey
+from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role
-from npsloop.workspaces.services import create_workspace
 
 PASSWORD = "a long passphrase 42"
 

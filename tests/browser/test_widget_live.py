@@ -23,8 +23,8 @@ from npsloop.program.asks import ask_contacts
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.services import create_survey
+from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_workspace
 
 CARD = "npsloop-survey .card"
 APP_SERVERS: list[AppServer] = []

@@ -7,7 +7,7 @@ import gzip
 from django.test import Client
 
 from npsloop.channels.inapp.identity import user_hash
-from npsloop.workspaces.services import create_workspace
+from npsloop.workspaces.configure import create_workspace
 
 
 def test_the_script_is_served_small_and_cacheable(db: None) -> None:

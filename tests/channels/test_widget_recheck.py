@@ -14,8 +14,8 @@ from npsloop.errors import InvalidInput
 from npsloop.program.models import SurveyRequest
 from npsloop.surveys.models import Survey
 from npsloop.surveys.responses import ResponseData, record_response
+from npsloop.workspaces.configure import update_workspace
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import update_workspace
 from tests.channels.test_widget_api import Widget, forget
 
 

@@ -29,9 +29,9 @@ from npsloop.surveys.erasure import erase_contact
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.services import create_survey
+from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_workspace
 
 ROW_LINK = re.compile(r'href="/w/[^/]+/responses/(\d+)/\?([^"]*)"')
 

@@ -17,9 +17,9 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from npsloop.errors import InvalidInput
+from npsloop.workspaces.keys import hash_secret
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import ApiKey, Member, Workspace
-from npsloop.workspaces.services import hash_secret
 
 NEW_PASSWORD = "quiet-harbour-lantern-42"
 ONLY_OWNERS = (

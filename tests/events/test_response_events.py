@@ -14,8 +14,8 @@ from npsloop.events.log import Change, OutsideTransaction, record
 from npsloop.events.models import Event, EventType
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.responses import ResponseData, record_response, update_response
+from npsloop.workspaces.keys import create_api_key
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_api_key
 from tests.api_client import ApiClient
 
 

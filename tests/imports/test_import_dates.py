@@ -12,8 +12,8 @@ from api_client import ApiClient
 from npsloop.contacts.models import Contact
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.rollups import count_responses, stored_rollups
+from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_workspace
 
 Run = Callable[..., str]
 Write = Callable[[str, str], Path]

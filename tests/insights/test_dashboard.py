@@ -25,8 +25,8 @@ from npsloop.stats import Histogram, Summary, compare, summarize
 from npsloop.surveys.models import Response, ScoreDay, Survey
 from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.rollups import count_responses, stored_rollups
+from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_workspace
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 ZONE = "America/New_York"

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from npsloop.cli import main
+from npsloop.workspaces.keys import authenticate_api_key
 from npsloop.workspaces.models import ApiKey, Workspace
-from npsloop.workspaces.services import authenticate_api_key
 
 
 def test_it_prints_a_working_secret_once_and_stores_only_its_hash(

@@ -16,8 +16,8 @@ from npsloop.contacts.services import upsert_contacts
 from npsloop.program import planner
 from npsloop.program.models import AskStatus, Programme, SurveyRequest
 from npsloop.program.population import epoch_days, load_population
+from npsloop.program.releases import create_release
 from npsloop.program.schedule import select
-from npsloop.program.services import create_release
 from npsloop.surveys.models import Survey
 from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.services import create_survey

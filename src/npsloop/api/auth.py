@@ -11,8 +11,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBasicAuth, HttpBearer
 
+from npsloop.workspaces.keys import authenticate_api_key
 from npsloop.workspaces.models import ApiKey, Workspace
-from npsloop.workspaces.services import authenticate_api_key
 
 
 class BearerKey(HttpBearer):

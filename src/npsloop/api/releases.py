@@ -14,7 +14,7 @@ from npsloop.api.errors import reported_at
 from npsloop.api.moments import Moment
 from npsloop.api.pagination import PageParams, paginate
 from npsloop.program.models import Release
-from npsloop.program.services import create_release
+from npsloop.program.releases import create_release
 
 router = Router(tags=["releases"])
 

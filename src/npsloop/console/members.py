@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from npsloop.console.access import ADMINS, role_in, workspace_for
 from npsloop.errors import InvalidInput, NotFound
 from npsloop.workspaces.first_password import email_is_configured, link_lifetime_days
+from npsloop.workspaces.keys import KEY_PREFIX
 from npsloop.workspaces.membership import (
     Acting,
     add_person,
@@ -32,7 +33,6 @@ from npsloop.workspaces.membership import (
     revoke_key,
 )
 from npsloop.workspaces.models import Role, Workspace
-from npsloop.workspaces.services import KEY_PREFIX
 
 FORBIDDEN = (
     "Only admins and owners see and manage the members and API keys of a workspace. "

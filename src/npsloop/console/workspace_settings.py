@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from npsloop.console.access import ADMINS, workspace_for
 from npsloop.errors import InvalidInput
 from npsloop.insights.dashboard import benchmarks_of
-from npsloop.workspaces.services import rotate_widget_secret, update_workspace
+from npsloop.workspaces.configure import rotate_widget_secret, update_workspace
 
 NUMBERS = (
     "cooldown_days",

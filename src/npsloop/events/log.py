@@ -156,16 +156,16 @@ def forget_person(contact_id: int) -> int:
 
 
 def prune(*, retention: timedelta, now: datetime | None = None, batch: int = 10_000) -> int:
-    """Delete events older than the retention, a batch at a time (short transactions, so
-    writers are never held up); returns how many went."""
+    """Delete events older than the retention, a batch at a time from the oldest id (short
+    transactions, so writers are never held up; ids follow time closely enough that no
+    index on the time is needed, and each index costs every response); returns how many
+    went."""
     cutoff = (now or timezone.now()) - retention
     deleted = 0
     while True:
-        ids = list(
-            Event.objects.filter(created_at__lt=cutoff)
-            .order_by("id")
-            .values_list("id", flat=True)[:batch]
-        )
-        if not ids:
+        oldest = list(Event.objects.order_by("id").values_list("id", "created_at")[:batch])
+        old = [event_id for event_id, created_at in oldest if created_at < cutoff]
+        if old:
+            deleted += Event.objects.filter(id__in=old).delete()[0]
+        if len(old) < batch:
             return deleted
-        deleted += Event.objects.filter(id__in=ids).delete()[0]

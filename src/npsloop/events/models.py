@@ -41,11 +41,10 @@ class Event(models.Model):
     txid = models.BigIntegerField(db_default=0, editable=False)
 
     class Meta:
+        # Each index is written on every response recorded: the feed's, and the contact's
+        # for erasure. A type filter reads the feed's index; pruning walks the ids.
         indexes = [
             models.Index(fields=["workspace", "txid", "id"], name="event_feed"),
-            models.Index(fields=["workspace", "type", "txid", "id"], name="event_feed_type"),
-            models.Index(fields=["created_at"], name="event_created_at"),
-            # Erasure finds a person's events by contact; few have one, so partial.
             models.Index(
                 fields=["contact_id"],
                 name="event_contact",

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
-from npsloop.workspaces.services import ensure_admin
+from npsloop.workspaces.configure import ensure_admin
 
 ADMIN_USERNAME = "admin"
 

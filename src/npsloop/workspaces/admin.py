@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from npsloop.workspaces.keys import revoke_api_key
 from npsloop.workspaces.models import ApiKey, LocalAccount, Member, Workspace
-from npsloop.workspaces.services import revoke_api_key
 
 
 @admin.register(Workspace)

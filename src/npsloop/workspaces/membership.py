@@ -26,8 +26,8 @@ from npsloop.workspaces.first_password import (
     may_get_a_link,
     set_password_url,
 )
+from npsloop.workspaces.keys import create_api_key, revoke_api_key
 from npsloop.workspaces.models import ApiKey, Member, Role, Workspace
-from npsloop.workspaces.services import create_api_key, revoke_api_key
 
 MANAGERS = (Role.OWNER, Role.ADMIN)
 # A new account's username is its email, and Django's usernames stop at 150 characters.

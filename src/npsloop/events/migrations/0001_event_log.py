@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('workspace', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workspaces.workspace')),
             ],
             options={
-                'indexes': [models.Index(fields=['workspace', 'txid', 'id'], name='event_feed'), models.Index(fields=['workspace', 'type', 'txid', 'id'], name='event_feed_type'), models.Index(fields=['created_at'], name='event_created_at'), models.Index(condition=models.Q(('contact_id__isnull', False)), fields=['contact_id'], name='event_contact')],
+                'indexes': [models.Index(fields=['workspace', 'txid', 'id'], name='event_feed'), models.Index(condition=models.Q(('contact_id__isnull', False)), fields=['contact_id'], name='event_contact')],
             },
         ),
         migrations.RunPython(txid_default, migrations.RunPython.noop),

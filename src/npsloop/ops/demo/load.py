@@ -24,13 +24,13 @@ from npsloop.ops.demo.answers import RELEASES, answer
 from npsloop.ops.demo.asks import load_asks
 from npsloop.ops.demo.people import make_accounts, make_contacts
 from npsloop.program.models import Release
-from npsloop.program.services import create_release
+from npsloop.program.releases import create_release
 from npsloop.surveys.models import Survey
 from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.services import create_survey
+from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role, Workspace
-from npsloop.workspaces.services import create_workspace
 
 NAME, SLUG, PRODUCT, SURVEY = "Acme Cloud", "acme-cloud", "Acme Cloud", "Relationship NPS"
 CONTACTS_PER_ACCOUNT = 15

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from npsloop.workspaces.keys import create_api_key
 from npsloop.workspaces.models import Workspace
-from npsloop.workspaces.services import create_api_key
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from npsloop.workspaces.services import ensure_admin
+from npsloop.workspaces.configure import ensure_admin
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from npsloop.errors import InvalidInput
-from npsloop.workspaces.services import create_workspace
+from npsloop.workspaces.configure import create_workspace
 
 
 class Command(BaseCommand):
