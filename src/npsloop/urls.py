@@ -4,10 +4,10 @@ import importlib.util
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from npsloop import views
-from npsloop.api.router import api
+from npsloop.api.router import api, unknown_endpoint
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/", unknown_endpoint),
     path("", include("npsloop.channels.email.urls")),
     path("", include("npsloop.channels.link.urls")),
     path("", include("npsloop.channels.inapp.urls")),

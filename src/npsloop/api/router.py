@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
 from npsloop.api import (
@@ -55,3 +57,17 @@ api.add_router("/responses", responses.router)
 api.add_router("/metrics", metrics.router)
 api.add_router("/releases", releases.router)
 api.add_router("/events", events.router)
+
+
+@csrf_exempt
+def unknown_endpoint(request: HttpRequest) -> JsonResponse:
+    """Any other address under /api/: a JSON 404 a client can read, not Django's HTML page."""
+    return JsonResponse(
+        {
+            "detail": (
+                f"no API endpoint at {request.path}; the endpoints are listed at "
+                "/api/v1/docs (OpenAPI: /api/v1/openapi.json)"
+            )
+        },
+        status=404,
+    )
