@@ -681,7 +681,10 @@ NOT_NOW = {"show": False, "reason": "cooldown", "recheck_after": 600}
 
 def page_checks(page: Page, fake: FakeServer, marker: str) -> list[dict[str, Any]]:
     """The checks sent so far, other than markers: a check for a new event (never kept)
-    marks the point after which every earlier check has been sent."""
+    marks the point after which every earlier check has been sent. Sent once the widget
+    has started (and made the page's own check, if any): before, it would be folded into
+    that check."""
+    page.wait_for_function("window.npsloop && window.npsloop.loaded === true")
     page.evaluate(f"npsloop('event', {json.dumps(marker)})")
     wait_until(
         page,
