@@ -22,6 +22,7 @@ from npsloop.errors import NotFound
 from npsloop.inbound import Unreadable, parse_json
 from npsloop.stats import CATEGORIES
 from npsloop.surveys.models import Response, unknown_channel
+from npsloop.surveys.payload import response_data
 from npsloop.surveys.responses import ResponseData, record_response, update_response
 
 router = Router(tags=["responses"])
@@ -101,25 +102,8 @@ class ResponseFilters(Schema):
 
 
 def response_json(response: Response) -> dict[str, Any]:
-    contact = response.contact
-    account = response.account
-    return {
-        "id": response.pk,
-        "survey": response.survey_id,
-        "contact": {"external_id": contact.external_id, "email": contact.email}
-        if contact
-        else None,
-        "account": account.external_id if account else None,
-        "score": response.score,
-        "category": response.category,
-        "comment": response.comment,
-        "answers": response.answers,
-        "channel": response.channel,
-        "properties": response.properties,
-        "created_at": response.created_at,
-        "updated_at": response.updated_at,
-        "erased": response.erased_at is not None,
-    }
+    """What response.created's data shows, with the times as datetimes for the schema."""
+    return response_data(response, show_time=lambda value: value)
 
 
 Run = Callable[..., HttpResponse]

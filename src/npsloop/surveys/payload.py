@@ -3,6 +3,8 @@ for the data of its events."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from npsloop.contacts.models import Account, Contact
@@ -10,7 +12,11 @@ from npsloop.events.log import moment
 from npsloop.surveys.models import Response
 
 
-def response_data(response: Response) -> dict[str, Any]:
+def response_data(
+    response: Response, show_time: Callable[[datetime], object] = moment
+) -> dict[str, Any]:
+    """The response as the API shows it; times as text (for an event's JSON) unless
+    ``show_time`` says otherwise (the API's schema renders datetimes itself)."""
     contact = response.contact
     return {
         "id": response.pk,
@@ -25,8 +31,8 @@ def response_data(response: Response) -> dict[str, Any]:
         "answers": response.answers,
         "channel": response.channel,
         "properties": response.properties,
-        "created_at": moment(response.created_at),
-        "updated_at": moment(response.updated_at),
+        "created_at": show_time(response.created_at),
+        "updated_at": show_time(response.updated_at),
         "erased": response.erased_at is not None,
     }
 
