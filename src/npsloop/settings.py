@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "npsloop.insights",
     "npsloop.ops",
     "npsloop.channels",
+    "npsloop.loop",
 ]
 
 MIDDLEWARE = [
@@ -182,7 +183,7 @@ def _huey() -> dict[str, object]:
     common: dict[str, object] = {
         "name": "npsloop",
         "immediate": envbool("NPSLOOP_QUEUE_IMMEDIATE", False),
-        "consumer": {"workers": envint("NPSLOOP_WORKERS", 2), "worker_type": "thread"},
+        "consumer": {"workers": envint("NPSLOOP_WORKERS", 3), "worker_type": "thread"},
     }
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {**common, "huey_class": "huey.RedisHuey", "url": url}
