@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, reported_at
 from npsloop.api.moments import Moment
 from npsloop.errors import NotFound
 from npsloop.program.asks import (
@@ -66,7 +66,7 @@ class AsksOut(Schema):
 
 @router.post(
     "/{int:survey_id}/asks",
-    response=AsksOut,
+    response=answers({200: AsksOut}, 404, 413, 422),
     summary="Ask contacts",
     description=(
         "Schedule an email ask for each contact named in `contacts`, or matched by "

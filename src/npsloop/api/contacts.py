@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import reported_at
+from npsloop.api.errors import answers, reported_at
 from npsloop.api.moments import Bound, Moment, start_of
 from npsloop.api.pagination import PageParams, paginate
 from npsloop.contacts.fields import ContactData
@@ -119,7 +119,7 @@ def _contact(workspace: Workspace, external_id: str) -> Contact:
 
 @router.put(
     "/{path:external_id}",
-    response={200: ContactOut, 201: ContactOut},
+    response=answers({200: ContactOut, 201: ContactOut}, 413, 422),
     summary="Create or update a contact",
 )
 def put_contact(
@@ -135,12 +135,14 @@ def put_contact(
     return Status(status, contact_json(upserted.contact))
 
 
-@router.get("/{path:external_id}", response=ContactOut, summary="Get a contact")
+@router.get(
+    "/{path:external_id}", response=answers({200: ContactOut}, 404), summary="Get a contact"
+)
 def get_contact(request: HttpRequest, external_id: str) -> dict[str, Any]:
     return contact_json(_contact(workspace_of(request), external_id))
 
 
-@router.get("", response=ContactPage, summary="List contacts")
+@router.get("", response=answers({200: ContactPage}, 422), summary="List contacts")
 def list_contacts(
     request: HttpRequest,
     page: Query[PageParams],
@@ -159,7 +161,7 @@ def list_contacts(
 
 @router.delete(
     "/{path:external_id}",
-    response=Erased,
+    response=answers({200: Erased}, 404),
     summary="Erase a contact (right to be forgotten)",
     description=(
         "Deletes the contact and blanks the personal data in every response they gave: "

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import field_error
+from npsloop.api.errors import answers, field_error
 from npsloop.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from npsloop.events.log import UnknownPosition, feed, unknown_types
 from npsloop.events.models import Event, EventType
@@ -57,7 +57,7 @@ def event_json(event: Event) -> dict[str, Any]:
     return {"id": event.pk, "type": event.type, "created_at": event.created_at, "data": event.data}
 
 
-@router.get("", response=EventPage, summary="Follow the event log")
+@router.get("", response=answers({200: EventPage}, 422), summary="Follow the event log")
 def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str, Any]:
     """Every change in this workspace, in the order the changes were committed, from after
     the event whose id you pass.

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, reported_at
 from npsloop.api.moments import Bound
 from npsloop.api.surveys import survey_of
 from npsloop.insights.funnel import Funnel, ask_funnel
@@ -64,7 +64,7 @@ def _dimensions(values: list[str]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-@router.get("", response=list[MetricsRow], summary="NPS by group")
+@router.get("", response=answers({200: list[MetricsRow]}, 422), summary="NPS by group")
 def get_metrics(request: HttpRequest, params: Query[MetricsParams]) -> HttpResponse:
     """One row per group, sorted by group; a single row with `group: {}` when not grouped.
 

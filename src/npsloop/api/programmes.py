@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, reported_at
 from npsloop.api.moments import Moment
 from npsloop.api.surveys import survey_in_workspace
 from npsloop.program.models import Programme
@@ -79,12 +79,20 @@ def programme_json(programme: Programme) -> dict[str, Any]:
     return {field: getattr(programme, field) for field in FIELDS}
 
 
-@router.get("/{int:survey_id}/programme", response=ProgrammeOut, summary="Get the programme")
+@router.get(
+    "/{int:survey_id}/programme",
+    response=answers({200: ProgrammeOut}, 404),
+    summary="Get the programme",
+)
 def get_programme(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     return programme_json(programme_of(survey_in_workspace(request, survey_id)))
 
 
-@router.patch("/{int:survey_id}/programme", response=ProgrammeOut, summary="Change the programme")
+@router.patch(
+    "/{int:survey_id}/programme",
+    response=answers({200: ProgrammeOut}, 404, 413, 422),
+    summary="Change the programme",
+)
 def patch_programme(
     request: HttpRequest, survey_id: int, payload: ProgrammePatch
 ) -> dict[str, Any]:
@@ -96,7 +104,7 @@ def patch_programme(
 
 @router.get(
     "/{int:survey_id}/forecast",
-    response=ForecastOut,
+    response=answers({200: ForecastOut}, 404, 422),
     summary="Forecast the asks",
     description="How many asks go out each day over the next `days` (default 90), and how "
     "many contacts each rule keeps out now. Creates nothing.",

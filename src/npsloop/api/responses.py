@@ -14,7 +14,7 @@ from ninja.decorators import decorate_view
 
 from npsloop.api.auth import API_AUTH, workspace_of
 from npsloop.api.contacts import ContactFields, contact_data
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, reported_at
 from npsloop.api.moments import Bound, Moment, start_of
 from npsloop.api.pagination import PageParams, paginate
 from npsloop.api.surveys import survey_of
@@ -141,7 +141,7 @@ def _without_the_schema_layer(run: Run) -> Run:
 
 @router.post(
     "",
-    response={200: ResponseOut, 201: ResponseOut},
+    response=answers({200: ResponseOut, 201: ResponseOut}, 413, 422),
     summary="Record a response",
 )
 @decorate_view(_without_the_schema_layer)
@@ -173,7 +173,7 @@ def post_response(
     return Status(201 if recorded.created else 200, response_json(recorded.response))
 
 
-@router.get("", response=ResponsePage, summary="List responses")
+@router.get("", response=answers({200: ResponsePage}, 422), summary="List responses")
 def list_responses(
     request: HttpRequest, filters: Query[ResponseFilters], page: Query[PageParams]
 ) -> dict[str, Any]:
@@ -213,12 +213,18 @@ def _response(request: HttpRequest, response_id: int) -> Response:
     return response
 
 
-@router.get("/{int:response_id}", response=ResponseOut, summary="Get a response")
+@router.get(
+    "/{int:response_id}", response=answers({200: ResponseOut}, 404), summary="Get a response"
+)
 def get_response(request: HttpRequest, response_id: int) -> dict[str, Any]:
     return response_json(_response(request, response_id))
 
 
-@router.patch("/{int:response_id}", response=ResponseOut, summary="Correct a response")
+@router.patch(
+    "/{int:response_id}",
+    response=answers({200: ResponseOut}, 404, 413, 422),
+    summary="Correct a response",
+)
 def patch_response(
     request: HttpRequest, response_id: int, payload: ResponsePatch
 ) -> dict[str, Any]:

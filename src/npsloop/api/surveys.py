@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, reported_at
 from npsloop.api.pagination import PageParams, paginate
 from npsloop.channels.link.links import contact_url, public_url
 from npsloop.contacts.models import Contact
@@ -150,12 +150,12 @@ def survey_of(workspace: Workspace, survey_id: int, location: tuple[str, str]) -
     return survey
 
 
-@router.get("", response=SurveyPage, summary="List surveys")
+@router.get("", response=answers({200: SurveyPage}, 422), summary="List surveys")
 def list_surveys(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     return paginate(Survey.objects.filter(workspace=workspace_of(request)), page, survey_json)
 
 
-@router.post("", response={201: SurveyOut}, summary="Create a survey")
+@router.post("", response=answers({201: SurveyOut}, 413, 422), summary="Create a survey")
 def post_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, Any]]:
     with reported_at("body"):
         survey = create_survey(
@@ -176,14 +176,14 @@ def survey_in_workspace(request: HttpRequest, survey_id: int) -> Survey:
     return survey
 
 
-@router.get("/{int:survey_id}", response=SurveyOut, summary="Get a survey")
+@router.get("/{int:survey_id}", response=answers({200: SurveyOut}, 404), summary="Get a survey")
 def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     return survey_json(survey_in_workspace(request, survey_id))
 
 
 @router.patch(
     "/{int:survey_id}",
-    response=SurveyOut,
+    response=answers({200: SurveyOut}, 404, 413, 422),
     summary="Change a survey",
     description="Wording per language, extra questions, call to action, sender, timing. "
     "Fields left out stay as they are; `cooldown_days: null` means the workspace's.",
@@ -198,7 +198,7 @@ def patch_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch) -> 
 
 @router.get(
     "/{int:survey_id}/link",
-    response=LinkOut,
+    response=answers({200: LinkOut}, 404, 422),
     summary="A contact's survey link",
     description="The public link signed for one contact (external id or email), so their "
     "answer is attributed to them.",
