@@ -6,7 +6,6 @@ import pytest
 from django.test import Client, override_settings
 
 import npsloop.api.surveys as surveys
-
 from tests.api_client import ApiClient
 
 

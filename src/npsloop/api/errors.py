@@ -9,12 +9,12 @@ mistake.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
@@ -30,6 +30,11 @@ UNAUTHORIZED = (
 )
 
 Location = tuple[str | int, ...]
+
+
+# An external id in the address: Django's path converter stops at a line break, so an id
+# with one reaches no endpoint (a 404 naming the address) and the document says so.
+ExternalId = Annotated[str, Path(pattern=r"^[^\n]+$")]
 
 
 class Problem(Schema):
@@ -61,6 +66,22 @@ ERRORS: dict[int, type[Schema]] = {
     422: InvalidBody,  # invalid input, every bad field at once
 }
 ALWAYS = (400, 401)
+
+
+def one_of(values: Iterable[str]) -> dict[str, Any]:
+    """The OpenAPI words for a text a service accepts from a fixed list."""
+    return {"enum": [str(value) for value in values]}
+
+
+def within(bounds: tuple[int, int]) -> dict[str, Any]:
+    """The OpenAPI words for a service's (lowest, highest) range of a whole number."""
+    low, high = bounds
+    return {"minimum": low, "maximum": high}
+
+
+def filled(longest: int) -> dict[str, Any]:
+    """The OpenAPI words for a text that must not be blank: the services strip it first."""
+    return {"maxLength": longest, "pattern": r"\S"}
 
 
 def answers(ok: Mapping[int, Any], *errors: int) -> dict[int, Any]:

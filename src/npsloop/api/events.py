@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import answers, field_error
+from npsloop.api.errors import answers, field_error, one_of
 from npsloop.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from npsloop.events.log import UnknownPosition, feed, unknown_types
 from npsloop.events.models import Event, EventType
@@ -19,7 +19,7 @@ router = Router(tags=["events"])
 
 class EventOut(Schema):
     id: int = Field(description="The event's id: pass the last one you saw as `after`.")
-    type: str = Field(description=f"One of {', '.join(EventType.values)}.")
+    type: str = Field(json_schema_extra=one_of(EventType.values))
     created_at: datetime
     data: dict[str, Any] = Field(description="What changed; see docs/events.md per type.")
 
@@ -46,10 +46,13 @@ class EventFilters(Schema):
     )
     type: list[str] = Field(
         default_factory=list,
+        json_schema_extra={"items": {"type": "string", **one_of(EventType.values)}},
         description=f"Only these types (repeat the parameter): {', '.join(EventType.values)}.",
     )
     limit: int = Field(
-        DEFAULT_LIMIT, description=f"Events per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})."
+        DEFAULT_LIMIT,
+        description=f"Events per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).",
+        json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
     )
 
 

@@ -6,13 +6,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import answers, field_error, reported_at
+from npsloop.api.errors import answers, field_error, one_of, reported_at
 from npsloop.api.moments import Bound
 from npsloop.api.surveys import survey_of
 from npsloop.insights.funnel import Funnel, ask_funnel
 from npsloop.insights.metrics import NAMED_GROUPS, MetricsQuery, compute_metrics
 from npsloop.stats import Histogram, summarize
 from npsloop.stats.levels import check_confidence
+from npsloop.surveys.models import Channel
 
 router = Router(tags=["metrics"])
 
@@ -44,7 +45,7 @@ class MetricsParams(Schema):
     survey: int | None = None
     since: Bound | None = Field(None, description="Answered at or after.")
     until: Bound | None = Field(None, description="Answered before.")
-    channel: str | None = Field(None, description="One of email, in-app, link, other.")
+    channel: str | None = Field(None, json_schema_extra=one_of(Channel.values))
     wave: int | None = Field(
         None, description="Programme wave (1 = initial, 2 = moment of truth, …); 0: no wave."
     )

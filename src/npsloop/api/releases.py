@@ -10,17 +10,17 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import answers, reported_at
+from npsloop.api.errors import answers, filled, reported_at
 from npsloop.api.moments import Moment
 from npsloop.api.pagination import PageParams, paginate
 from npsloop.program.models import Release
-from npsloop.program.releases import create_release
+from npsloop.program.releases import MAX_NAME, create_release
 
 router = Router(tags=["releases"])
 
 
 class ReleaseIn(Schema):
-    name: str
+    name: str = Field(json_schema_extra=filled(MAX_NAME))
     released_at: Moment
     major: StrictBool = Field(
         False, description="A major change (API, UI or CLI) that may move the score."
