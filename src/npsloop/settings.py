@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside every middleware that may refuse a request, so its refusals under /api/ are JSON.
+    "npsloop.api.error_pages.json_error_pages",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "npsloop.inbound.refuse_nul",
     "django.contrib.sessions.middleware.SessionMiddleware",
