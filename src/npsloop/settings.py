@@ -250,6 +250,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sign-in throttling, reverse proxies, HTTPS and the Content-Security-Policy: web_security.py.
 AUTHENTICATION_BACKENDS = web_security.AUTHENTICATION_BACKENDS
+AXES_FAILURE_LIMIT = web_security.sign_in_throttle()[0]
+AXES_COOLOFF_TIME = web_security.sign_in_throttle()[1]
 globals().update(web_security.sign_in_throttling())
 PROXIES = web_security.proxies()
 globals().update(web_security.behind_proxies(PROXIES))

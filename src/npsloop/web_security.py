@@ -34,10 +34,8 @@ def sign_in_throttle() -> tuple[int, timedelta]:
 
 
 def sign_in_throttling() -> dict[str, object]:
-    failures, pause = sign_in_throttle()
+    """django-axes' settings but the two of sign_in_throttle()."""
     return {
-        "AXES_FAILURE_LIMIT": failures,
-        "AXES_COOLOFF_TIME": pause,
         # Either is enough: guessing one account from many addresses, or many accounts
         # from one.
         "AXES_LOCKOUT_PARAMETERS": ["username", "ip_address"],
@@ -53,7 +51,7 @@ def sign_in_throttling() -> dict[str, object]:
         # Its "AXES: BEGIN version …" banner would be printed by every npsloop command.
         "AXES_VERBOSE": False,
         "AXES_LOCKOUT_CALLABLE": "npsloop.sign_in.paused",
-        "AXES_CLIENT_IP_CALLABLE": "npsloop.sign_in.client_address",
+        "AXES_CLIENT_IP_CALLABLE": "npsloop.addresses.client_address",
     }
 
 
