@@ -60,7 +60,6 @@ def main(argv: list[str] | None = None) -> int:
         npsloop_env(url) as env,
         tempfile.TemporaryDirectory(prefix="npsloop-scanners-") as folder,
     ):
-        env["NPSLOOP_LOG_LEVEL"] = "ERROR"  # not a line for each refused recording (409)
         migrate(env)
         with web_server(env, workers=1) as base:
             env["NPSLOOP_BASE_URL"] = base
