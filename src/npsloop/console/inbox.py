@@ -27,6 +27,7 @@ from npsloop.insights import filters as periods
 from npsloop.loop import bulk, inbox
 from npsloop.loop.cases import Actor
 from npsloop.loop.models import Case, CaseKind, CaseStatus, Team
+from npsloop.loop.routing import WORKERS
 from npsloop.loop.rules import case_settings
 from npsloop.surveys import annotations as tagging
 from npsloop.surveys.models import Category, Survey
@@ -205,6 +206,10 @@ def _apply(
             )
             if member is None:
                 raise InvalidInput({"assign": f"no member {value!r} in this workspace"})
+            if member.role not in WORKERS:
+                raise InvalidInput(
+                    {"assign": "must be a member who works cases (editor, admin or owner)"}
+                )
         return bulk.assign_all(cases, member, by=by)
     if action == "status":
         if value not in CaseStatus.values:
