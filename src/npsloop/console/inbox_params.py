@@ -18,7 +18,6 @@ from npsloop.insights import filters as periods
 from npsloop.insights.metrics import moment
 from npsloop.loop import inbox
 from npsloop.loop.models import CaseKind, CaseStatus, Team
-from npsloop.loop.routing import WORKERS
 from npsloop.surveys.models import Category, Survey
 from npsloop.workspaces.models import Member, Workspace
 
@@ -153,12 +152,3 @@ def read(query: QueryDict, workspace: Workspace, default_tab: str, today: date) 
             params.pop(name, None)
     criteria = inbox.Criteria(statuses=statuses, **chosen)  # type: ignore[arg-type]
     return Wanted(tab, sort, page, criteria, period, params, raw, errors)
-
-
-def case_workers(workspace: Workspace) -> list[Member]:
-    """The members a case may be given to (viewers read cases but don't work them)."""
-    return list(
-        Member.objects.filter(workspace=workspace, role__in=WORKERS)
-        .select_related("user")
-        .order_by("user__first_name", "user__email")
-    )
