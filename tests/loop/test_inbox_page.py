@@ -247,6 +247,10 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(queue: Queue) -> None:
     assert reply.status_code == 302 and "/login/" in reply["Location"]
 
 
+def test_other_methods_are_refused(queue: Queue) -> None:
+    assert queue.client().delete(queue.url()).status_code == 405
+
+
 def test_a_case_moved_past_due_shows_in_overdue(queue: Queue) -> None:
     change(queue.cases["mine"], by=BY, due=timezone.now() - timedelta(minutes=1))
     reply = queue.client().get(queue.url("tab=overdue"))

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.timesince import timesince, timeuntil
+from django.views.decorators.http import require_http_methods
 
 from npsloop.console import inbox_params
 from npsloop.console.access import EDITORS, workspace_for
@@ -72,6 +73,7 @@ def member_name(member: Member) -> str:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def inbox_page(request: HttpRequest, slug: str) -> HttpResponseBase:
     workspace, role = workspace_for(request.user, slug)
     member_id = (
