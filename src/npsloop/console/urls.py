@@ -6,6 +6,7 @@ from npsloop.console import (
     accounts,
     dashboard,
     digest,
+    inbox,
     members,
     programme,
     responses,
@@ -48,4 +49,8 @@ urlpatterns += [
         responses.response_detail,
         name="dash-response",
     ),
+]
+
+urlpatterns += [
+    path("w/<slug:slug>/cases/", inbox.inbox_page, name="console-cases"),
 ]
