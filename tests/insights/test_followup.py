@@ -2,58 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
+from case_history import NOW, answer, make_member, scope
 
-from npsloop.contacts.fields import ContactData
 from npsloop.errors import InvalidInput
-from npsloop.insights.case_scope import CaseScope, resolve_scope
+from npsloop.insights.case_scope import CaseScope
 from npsloop.insights.filters import resolve_filters
 from npsloop.insights.followup import Tally, follow_up
 from npsloop.loop.cases import Actor, change, move
-from npsloop.loop.models import Case, CaseRule, Outcome, Team
-from npsloop.loop.reactions import follow_answers
+from npsloop.loop.models import CaseRule, Outcome, Team
 from npsloop.loop.rules import case_settings
 from npsloop.surveys.models import Response, Survey
-from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.workspaces.membership import add_member
-from npsloop.workspaces.models import Member, Role, Workspace
+from npsloop.workspaces.models import Member, Workspace
 
 pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
 CORA = Actor("Cora")
-
-
-def make_member(workspace: Workspace, email: str, role: str = Role.EDITOR) -> Member:
-    user = User.objects.filter(username=email).first() or User.objects.create_user(
-        username=email, email=email, first_name=email.split("@")[0].title()
-    )
-    return add_member(workspace, user, role)
-
-
-def answer(
-    workspace: Workspace, survey: Survey, score: int, who: str, at: datetime, **props: object
-) -> Case | None:
-    """An answer recorded at `at`, and the cases the worker would open for it then."""
-    with time_machine.travel(at, tick=False):
-        recorded = record_response(
-            workspace,
-            ResponseData(
-                survey=survey,
-                score=score,
-                contact=ContactData(external_id=who, email=f"{who}@example.com", properties=props),
-            ),
-        )
-        follow_answers(workspace.pk)
-    return Case.objects.filter(response_id=recorded.response.pk).first()
-
-
-def scope(workspace: Workspace, **params: str) -> CaseScope:
-    filters = resolve_filters(workspace, {"period": "30d", **params}, NOW.date())
-    return resolve_scope(workspace, filters, params)
 
 
 @pytest.fixture
