@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from bench import (
     bench_api,
+    bench_cases,
     bench_dashboard,
     bench_email,
     bench_events,
@@ -44,6 +45,7 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "planner": (bench_planner.main, [], ["--quick"]),
     "dashboard": (bench_dashboard.main, [], ["--quick"]),
     "events": (bench_events.main, [], ["--quick"]),
+    "cases": (bench_cases.main, [], ["--quick"]),
 }
 
 
