@@ -173,6 +173,19 @@ def test_the_backlog_counts_open_and_overdue_cases_at_each_week_end(
     ]
 
 
+def test_a_past_period_ends_its_backlog_on_its_last_day(
+    workspace: Workspace, history: dict[str, object]
+) -> None:
+    params = {"period": "custom", "since": "2026-02-23", "until": "2026-03-04"}
+    data = follow_up(workspace, CaseScope(resolve_filters(workspace, params, NOW.date())), now=NOW)
+    # At Mon 2 Mar 00:00: c2 and c3; at the end of Wed 4 Mar: c3 alone, overdue since
+    # Tue noon (c2 was contacted Tue 00:00 and closed at noon; c5 opened on Thursday).
+    assert [(p.label, p.backlog, p.overdue) for p in data.backlog] == [
+        ("2026-W09", 2, 0),
+        ("2026-W10", 1, 1),
+    ]
+
+
 def test_an_empty_workspace_has_no_numbers(workspace: Workspace, survey: Survey) -> None:
     data = follow_up(workspace, scope(workspace), now=NOW)
     assert counts(data.total) == (0, 0, 0, 0, 0, 0, 0)

@@ -230,41 +230,61 @@ def grain_for(days: int) -> str:
 def backlog(
     workspace: Workspace, scope: CaseScope, grain: str, now: datetime
 ) -> list[BacklogPoint]:
-    """Cases open and cases overdue at the end of each bucket of the period.
+    """Cases open and cases overdue at the end of each bucket of the period (or now).
 
     A case is open from opened_at until closed_at (resolved or closed), and overdue from
-    due_at until its first contact or its closing, if it was neither by then. Each is
-    counted from when those moments fell: one grouped count per kind of moment, added up
-    bucket by bucket, rather than one count per bucket. A case reopened after it ended is
-    counted open from its opening (its earlier closing time is not kept).
+    due_at until its first contact or its closing, if it was neither by then. Counted
+    backwards from now: the cases open (and overdue) now, less those that opened (fell
+    due) since the bucket's end, plus those that closed (were caught up on) since. So
+    only the moments inside the period are grouped, however long the workspace's history;
+    the last bucket's point is now (or the end of a period that ended).
+    A case reopened after it ended is counted open from its opening (it keeps one closing
+    time).
     """
     zone = ZoneInfo(workspace.time_zone)
     cases = cases_in(workspace, scope, opened_in_period=False)
     period = scope.filters.period
-    cut = min(moment(period.until, zone), now)
-    late = cases.filter(
-        Q(first_contacted_at__isnull=True) | Q(first_contacted_at__gt=F("due_at")),
-        Q(closed_at__isnull=True) | Q(closed_at__gt=F("due_at")),
+    since = moment(period.since, zone)
+    cut = min(moment(period.until, zone), now)  # the last point: now, or a past period's end
+    fell_late = Q(Q(first_contacted_at__isnull=True) | Q(first_contacted_at__gt=F("due_at"))) & Q(
+        Q(closed_at__isnull=True) | Q(closed_at__gt=F("due_at"))
     )
-    left = late.annotate(
+    caught_up_after = Q(first_contacted_at__gte=cut) | Q(
+        first_contacted_at__isnull=True, closed_at__gte=cut
+    )
+    # The state now, and what changed between the last point and now.
+    state = cases.aggregate(
+        open=Count("pk", filter=Q(closed_at__isnull=True)),
+        overdue=Count(
+            "pk",
+            filter=Q(closed_at__isnull=True, first_contacted_at__isnull=True, due_at__lt=now),
+        ),
+        opened=Count("pk", filter=Q(opened_at__gte=cut)),
+        closed=Count("pk", filter=Q(closed_at__gte=cut)),
+        fell_due=Count("pk", filter=fell_late & Q(due_at__gte=cut, due_at__lt=now)),
+        caught_up=Count("pk", filter=fell_late & caught_up_after),
+    )
+    open_at_cut = state["open"] - state["opened"] + state["closed"]
+    overdue_at_cut = state["overdue"] - state["fell_due"] + state["caught_up"]
+    left = cases.filter(fell_late).annotate(
         left_at=Coalesce("first_contacted_at", "closed_at", output_field=DateTimeField())
     )
-    opened = _by_bucket(cases, "opened_at", grain, zone, cut)
-    closed = _by_bucket(cases.filter(closed_at__isnull=False), "closed_at", grain, zone, cut)
-    fell_due = _by_bucket(late, "due_at", grain, zone, cut)
-    caught_up = _by_bucket(left.filter(left_at__isnull=False), "left_at", grain, zone, cut)
+    window = (grain, zone, since, cut)
+    opened = _by_bucket(cases, "opened_at", *window)
+    closed = _by_bucket(cases, "closed_at", *window)
+    fell_due = _by_bucket(cases.filter(fell_late), "due_at", *window)
+    caught_up = _by_bucket(left, "left_at", *window)
     points = []
     start = bucket_start(period.since, grain)
     while start < period.until:
         end = next_bucket(start, grain)
-        last = end >= period.until
         points.append(
             BacklogPoint(
                 label=time_label(grain, start),
                 start=max(start, period.since),
                 end=min(end, period.until),
-                backlog=_before(opened, end, last) - _before(closed, end, last),
-                overdue=_before(fell_due, end, last) - _before(caught_up, end, last),
+                backlog=open_at_cut - _from(opened, end) + _from(closed, end),
+                overdue=overdue_at_cut - _from(fell_due, end) + _from(caught_up, end),
             )
         )
         start = end
@@ -272,11 +292,17 @@ def backlog(
 
 
 def _by_bucket(
-    cases: QuerySet[Case], column: str, grain: str, zone: ZoneInfo, cut: datetime
+    cases: QuerySet[Case],
+    column: str,
+    grain: str,
+    zone: ZoneInfo,
+    since: datetime,
+    cut: datetime,
 ) -> dict[date, int]:
-    """How many of the cases' `column` moments fell in each bucket, before `cut`."""
+    """How many of the cases' `column` moments from `since` until `cut` fell in each
+    bucket (keyed by the bucket's first day)."""
     rows = (
-        cases.filter(**{f"{column}__lt": cut})
+        cases.filter(**{f"{column}__gte": since, f"{column}__lt": cut})
         .annotate(bucket=TRUNCS[grain](column, tzinfo=zone))
         .values("bucket")
         .annotate(n=Count("*"))
@@ -289,9 +315,6 @@ def _by_bucket(
     return counts
 
 
-def _before(counts: dict[date, int], end: date, last: bool) -> int:
-    """Moments in buckets that start before `end`; for the last bucket, every one (all
-    were read before the cut: the end of the period, or now)."""
-    if last:
-        return sum(counts.values())
-    return sum(n for start, n in counts.items() if start < end)
+def _from(counts: dict[date, int], day: date) -> int:
+    """Moments from the start of `day` (a bucket's first day) to the last point."""
+    return sum(n for start, n in counts.items() if start >= day)
