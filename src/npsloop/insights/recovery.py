@@ -1,7 +1,7 @@
 """Does contacting a detractor change how they answer next time?
 
 For each detractor case opened in the scope, the same person's next answer to the same
-survey (after the answer that opened the case) is scored. Cases first contacted before
+survey after the case opened is scored. Cases first contacted before
 that next answer form one group, the others (never contacted, or only after answering
 again) the other; each group's next answers make an NPS with its interval, and the two
 are compared with the test of two independent NPS (`npsloop.stats.compare`).
@@ -59,18 +59,18 @@ def recovery(workspace: Workspace, scope: CaseScope) -> Recovery:
     detractors = cases_in(workspace, scope, opened_in_period=True).filter(
         opened_category=Category.DETRACTOR, contact__isnull=False
     )
+    # The person's answers are found by their contact (an index of a few rows each); the
+    # contact is this workspace's, as every case's is.
     later = Response.objects.filter(
-        workspace_id=workspace.pk,
         contact_id=OuterRef("contact_id"),
         survey_id=OuterRef("survey_id"),
-        created_at__gt=OuterRef("response__created_at"),
+        created_at__gt=OuterRef("opened_at"),
     ).order_by("created_at", "id")
-    answered = detractors.annotate(
-        next_score=Subquery(later.values("score")[:1]),
-        next_at=Subquery(later.values("created_at")[:1]),
-    )
     rows = (
-        answered.filter(next_score__isnull=False)
+        detractors.annotate(
+            next_score=Subquery(later.values("score")[:1]),
+            next_at=Subquery(later.values("created_at")[:1]),
+        )
         .annotate(
             contacted_first=ExpressionWrapper(
                 Q(first_contacted_at__isnull=False, first_contacted_at__lte=F("next_at")),
@@ -83,14 +83,17 @@ def recovery(workspace: Workspace, scope: CaseScope) -> Recovery:
         .values_list("contacted_first", "next_score", "n")
     )
     bins = {True: [0] * 11, False: [0] * 11}
+    waiting = 0
     for contacted_first, score, n in rows:
-        bins[bool(contacted_first)][score] += n
-    with_answer = sum(bins[True]) + sum(bins[False])
+        if score is None:
+            waiting += n
+        else:
+            bins[bool(contacted_first)][score] += n
     contacted, not_contacted = Histogram(tuple(bins[True])), Histogram(tuple(bins[False]))
     return Recovery(
         contacted=summarize(contacted),
         not_contacted=summarize(not_contacted),
         comparison=compare(contacted, not_contacted),
-        waiting=detractors.count() - with_answer,
+        waiting=waiting,
         small=workspace.small_group_n,
     )
