@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from bench import (
     bench_api,
+    bench_cases,
     bench_dashboard,
     bench_email,
     bench_events,
@@ -46,6 +47,7 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "dashboard": (bench_dashboard.main, [], ["--quick"]),
     "events": (bench_events.main, [], ["--quick"]),
     "scanners": (bench_scanners.main, [], ["--quick"]),
+    "cases": (bench_cases.main, [], ["--quick"]),
 }
 
 

@@ -171,6 +171,7 @@ def test_every_other_page_of_a_member_and_the_admin(
     for path in [
         f"/w/{w}/segments/",
         f"/w/{w}/cohorts/",
+        f"/w/{w}/follow-up/",
         f"/w/{w}/accounts/",
         f"/w/{w}/responses/{response.pk}/",
         f"/w/{w}/surveys/",

@@ -6,6 +6,7 @@ from npsloop.console import (
     accounts,
     dashboard,
     digest,
+    followup,
     inbox,
     members,
     programme,
@@ -44,6 +45,7 @@ urlpatterns += [
     path("w/<slug:slug>/accounts/", accounts.accounts, name="dash-accounts"),
     path("w/<slug:slug>/accounts/<int:account_id>/", accounts.account, name="dash-account"),
     path("w/<slug:slug>/responses/", responses.response_list, name="dash-responses"),
+    path("w/<slug:slug>/follow-up/", followup.followup, name="dash-followup"),
     path(
         "w/<slug:slug>/responses/<int:response_id>/",
         responses.response_detail,

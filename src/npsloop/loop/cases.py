@@ -152,13 +152,21 @@ def _rescore(case: Case, response: Response, at: datetime) -> None:
     _event(case, EventType.CASE_UPDATED, at, previous={"category": previous})
 
 
-def assign(case: Case, owner: Member | None, *, by: Actor, version: int | None = None) -> Case:
-    """Give the case to a member who works cases (or to nobody)."""
+def assign(
+    case: Case,
+    owner: Member | None,
+    *,
+    by: Actor,
+    version: int | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """Give the case to a member who works cases (or to nobody). `at` is for seeders that
+    replay a history (the demo); people's changes happen now."""
     if owner is not None and (owner.workspace_id != case.workspace_id or owner.role not in WORKERS):
         raise InvalidInput(
             {"owner": "must be a member of this workspace who works cases (editor, admin or owner)"}
         )
-    at = timezone.now()
+    at = at or timezone.now()
     with transaction.atomic():
         case = _locked(case, version)
         if case.owner_id == (owner.pk if owner else None):
@@ -178,13 +186,15 @@ def assign(case: Case, owner: Member | None, *, by: Actor, version: int | None =
     return case
 
 
-def move(case: Case, status: str, *, by: Actor, version: int | None = None) -> Case:
+def move(
+    case: Case, status: str, *, by: Actor, version: int | None = None, at: datetime | None = None
+) -> Case:
     """Change the status along NEXT_STATUSES; StatusNotAllowed otherwise."""
     if status not in CaseStatus.values:
         raise InvalidInput(
             {"status": f"must be one of {', '.join(CaseStatus.values)}, got {status!r}"}
         )
-    at = timezone.now()
+    at = at or timezone.now()
     with transaction.atomic():
         case = _locked(case, version)
         if status == case.status:
@@ -219,6 +229,7 @@ def change(
     clear_outcome: bool = False,
     due: datetime | None = None,
     priority: str | None = None,
+    at: datetime | None = None,
 ) -> Case:
     """Change the outcome (or clear it), the due time or the priority."""
     errors: dict[str, str] = {}
@@ -230,7 +241,7 @@ def change(
         errors["due_at"] = f"must be within {MAX_DUE_DAYS} days of today"
     if errors:
         raise InvalidInput(errors)
-    at = timezone.now()
+    at = at or timezone.now()
     with transaction.atomic():
         case = _locked(case, version)
         previous: dict[str, Any] = {}
