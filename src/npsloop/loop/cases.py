@@ -228,11 +228,12 @@ def change(
     with transaction.atomic():
         case = _locked(case, version)
         previous: dict[str, Any] = {}
-        if outcome != "" and case.outcome_id != (
-            outcome.pk if isinstance(outcome, Outcome) else None
+        # No outcome given leaves it as it is; only clear_outcome takes it away.
+        if (outcome is not None or clear_outcome) and case.outcome_id != (
+            outcome.pk if outcome is not None else None
         ):
             previous["outcome"] = case.outcome.name if case.outcome else None
-            case.outcome = outcome if isinstance(outcome, Outcome) else None
+            case.outcome = outcome
         if due is not None and due != case.due_at:
             previous["due_at"] = case.due_at.isoformat()
             case.due_at = due
