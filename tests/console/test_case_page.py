@@ -263,9 +263,7 @@ def test_notes_are_markdown_shown_inert(case: Case, cora: tuple[Client, Member])
     assert post(client, case, action="add_note", body=body).status_code == 302
     html = client.get(url(case)).content.decode()
     assert "<strong>Called</strong>" in html
-    assert (
-        '<a href="https://help.example.com/t/1" rel="noopener nofollow">the ticket</a>' in html
-    )
+    assert '<a href="https://help.example.com/t/1" rel="noopener nofollow">the ticket</a>' in html
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     assert 'href="javascript:' not in html and "<img" not in html
     assert "Cora</strong> wrote a note" in html
