@@ -13,6 +13,7 @@ from npsloop.console.tags_and_notes import shown_notes
 from npsloop.loop.models import ActivityKind, Case, CaseActivity, CaseStatus
 
 STATUS_WORDS = dict(CaseStatus.choices)
+CHANGED_ORDER = {"outcome": 0, "due_at": 1, "priority": 2, "category": 3}
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,8 @@ def timeline(case: Case) -> list[Entry]:
         Entry(shown.at, shown.note.author_name, "note", "wrote a note", note=shown.html)
         for shown in shown_notes(case.response)
     ]
-    # Stable: lines written in the same instant keep the order they were written in.
-    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+    # Lines written in the same instant: the later written comes first, as the rest.
+    return sorted(entries, key=lambda entry: entry.at)[::-1]
 
 
 def _entry(line: CaseActivity) -> Entry:
@@ -66,6 +67,8 @@ def describe(kind: str, data: dict[str, Any]) -> str:
         return f"moved it from {_status(data.get('previous'))} to {_status(data.get('status'))}"
     if kind == ActivityKind.CHANGED:
         was: dict[str, Any] = data.get("previous") or {}
+        # In one order on both databases (PostgreSQL's jsonb keeps keys in its own order).
+        was = dict(sorted(was.items(), key=lambda item: CHANGED_ORDER.get(item[0], 99)))
         changes = [
             f"{field.replace('_at', '')} (was {value or 'none'})" for field, value in was.items()
         ]

@@ -167,13 +167,13 @@ def reply(
 
 
 def _record(case: Case, by: Actor, message: EmailMessage, to: str) -> Case:
-    at = timezone.now()
     with transaction.atomic():
         # The email is gone: the case is marked contacted whatever changed meanwhile, so no
         # version is checked here.
         current = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
         if CaseStatus.CONTACTED in NEXT_STATUSES[current.status]:
             current = move(current, CaseStatus.CONTACTED, by=by)
+        at = timezone.now()  # after the move's: the history reads moved, then replied
         CaseActivity.objects.create(
             case=current,
             at=at,
