@@ -107,5 +107,12 @@ def test_working_a_case_in_the_browser(
     expect(history.nth(1)).to_contain_text("Cora Diaz moved it from open to contacted")
     expect(page.locator("#case-history")).to_contain_text("Cora Diaz wrote a note")
     assert page.evaluate("window.__xss") is None
+
+    # The response page shows the same tags and notes, and leads back to the case.
+    page.goto(f"{live_server.url}/w/{case.workspace.slug}/responses/{case.response_id}/")
+    expect(page.locator("#tags ul.tags")).to_contain_text("billing")
+    expect(page.locator("#notes .note-body strong")).to_have_text("Called")
+    page.locator("#case-link").get_by_role("link").click()
+    expect(page.locator("#status")).to_have_text("Contacted")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.CONTACTED
     assert refused == []

@@ -115,6 +115,8 @@ def test_assigning_moving_and_changing(
     history = client.get(url(case)).content.decode()
     assert history.index("changed outcome (was none)") < history.index("moved it from open")
     assert "gave the case to Cora" in history
+    was = timezone.localtime(due - timedelta(days=2), ZoneInfo(workspace.time_zone))
+    assert f"due (was {was:%d %b %Y %H:%M})" in history
 
 
 def test_saving_the_same_due_minute_changes_nothing_of_it(

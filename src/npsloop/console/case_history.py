@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils.safestring import SafeString
 
@@ -27,8 +28,9 @@ class Entry:
 
 
 def timeline(case: Case) -> list[Entry]:
+    zone = ZoneInfo(case.workspace.time_zone)
     entries = [
-        _entry(line)
+        _entry(line, zone)
         for line in CaseActivity.objects.filter(case=case).order_by("at", "pk")
         # Notes are shown from the notes themselves, with their text.
         if line.kind != ActivityKind.NOTED
@@ -41,7 +43,7 @@ def timeline(case: Case) -> list[Entry]:
     return sorted(entries, key=lambda entry: entry.at)[::-1]
 
 
-def _entry(line: CaseActivity) -> Entry:
+def _entry(line: CaseActivity, zone: ZoneInfo) -> Entry:
     data: dict[str, Any] = line.data or {}
     if line.kind == ActivityKind.REPLIED:
         return Entry(
@@ -51,10 +53,10 @@ def _entry(line: CaseActivity) -> Entry:
             f"replied by email to {data.get('to', '')}: “{data.get('subject', '')}”",
             text=str(data.get("body", "")),
         )
-    return Entry(line.at, line.actor_name, line.kind, describe(line.kind, data))
+    return Entry(line.at, line.actor_name, line.kind, describe(line.kind, data, zone))
 
 
-def describe(kind: str, data: dict[str, Any]) -> str:
+def describe(kind: str, data: dict[str, Any], zone: ZoneInfo) -> str:
     if kind == ActivityKind.OPENED:
         return f"opened the case by the rule “{data.get('rule', '')}” ({data.get('routed', '')})"
     if kind == ActivityKind.ASSIGNED:
@@ -70,7 +72,8 @@ def describe(kind: str, data: dict[str, Any]) -> str:
         # In one order on both databases (PostgreSQL's jsonb keeps keys in its own order).
         was = dict(sorted(was.items(), key=lambda item: CHANGED_ORDER.get(item[0], 99)))
         changes = [
-            f"{field.replace('_at', '')} (was {value or 'none'})" for field, value in was.items()
+            f"{field.replace('_at', '')} (was {_was(field, value, zone)})"
+            for field, value in was.items()
         ]
         return "changed " + ", ".join(changes)
     if kind == ActivityKind.RESCORED:
@@ -79,6 +82,14 @@ def describe(kind: str, data: dict[str, Any]) -> str:
     if kind == ActivityKind.OVERDUE:
         return "the case passed its due time without contact"
     return kind
+
+
+def _was(field: str, value: object, zone: ZoneInfo) -> str:
+    if value is None or value == "":
+        return "none"
+    if field == "due_at" and isinstance(value, str):
+        return f"{datetime.fromisoformat(value).astimezone(zone):%d %b %Y %H:%M}"
+    return str(value)
 
 
 def _name(person: object) -> str | None:

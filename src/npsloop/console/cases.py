@@ -84,7 +84,9 @@ def case_page(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
 def _case(workspace: Workspace, case_id: int) -> Case:
     case = (
         Case.objects.filter(workspace=workspace, pk=case_id)
-        .select_related("owner__user", "team", "outcome", "contact", "response__survey")
+        .select_related(
+            "workspace", "owner__user", "team", "outcome", "contact", "response__survey"
+        )
         .first()
     )
     if case is None:
