@@ -116,6 +116,18 @@ def test_a_reply_from_an_older_page_is_not_sent(
     assert smtp_sink.count == 0
 
 
+def test_the_same_reply_form_sent_twice_sends_one_email(
+    smtp_sink: SmtpSink, case: Case, cora: Member
+) -> None:
+    case = move(case, "contacted", by=Actor("Cora"))
+    seen = case.version
+    replied = reply(case, member=cora, subject="Hi", body="…", version=seen)
+    assert replied.version == seen + 1 and replied.status == CaseStatus.CONTACTED
+    with pytest.raises(StaleCase):
+        reply(case, member=cora, subject="Hi", body="…", version=seen)
+    assert smtp_sink.count == 1
+
+
 def test_bad_replies_are_refused_before_sending(
     smtp_sink: SmtpSink, case: Case, cora: Member, answer: Answer
 ) -> None:

@@ -3,8 +3,9 @@
 The reply goes through the one email transport from the replying member's name, with
 Reply-To their own address (so the person's answer reaches them, not npsloop), and in the
 thread of the survey email the answer came from. Only a reply the mail server took is
-recorded: it marks the case contacted (when its status allows) and writes a `replied` line
-of the history and a case.replied event. A reply that did not leave changes nothing.
+recorded, by loop/cases.py `replied`: it marks the case contacted (when its status allows),
+writes a `replied` line of the history and a case.replied event. A reply that did not leave
+changes nothing.
 """
 
 from __future__ import annotations
@@ -14,17 +15,12 @@ from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
-from django.utils import timezone
 
 from npsloop.contacts.consent import Via, mark_bounced
 from npsloop.contacts.models import Contact
 from npsloop.errors import InvalidInput
-from npsloop.events.log import Change, record
-from npsloop.events.models import EventType
-from npsloop.loop.cases import NEXT_STATUSES, Actor, StaleCase, move
-from npsloop.loop.models import ActivityKind, Case, CaseActivity, CaseStatus
-from npsloop.loop.payload import case_data
+from npsloop.loop.cases import Actor, StaleCase, replied
+from npsloop.loop.models import Case
 from npsloop.mail import transport
 from npsloop.mail.outcome import Outcome
 from npsloop.program.models import SurveyRequest
@@ -163,38 +159,11 @@ def reply(
         if outcome.bounced and current.contact is not None:
             mark_bounced([current.contact], via=Via.SENDING)
         raise ReplyNotSent(outcome, to.address)
-    return _record(current, Actor.of(member.user), message, to.address)
-
-
-def _record(case: Case, by: Actor, message: EmailMessage, to: str) -> Case:
-    with transaction.atomic():
-        # The email is gone: the case is marked contacted whatever changed meanwhile, so no
-        # version is checked here.
-        current = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-        if CaseStatus.CONTACTED in NEXT_STATUSES[current.status]:
-            current = move(current, CaseStatus.CONTACTED, by=by)
-        at = timezone.now()  # after the move's: the history reads moved, then replied
-        CaseActivity.objects.create(
-            case=current,
-            at=at,
-            actor=by.user,
-            actor_name=by.name,
-            kind=ActivityKind.REPLIED,
-            data={
-                "to": to,
-                "subject": message.subject,
-                "body": message.body,
-                "message_id": message.extra_headers["Message-ID"],
-            },
-        )
-        record(
-            Change(
-                workspace_id=current.workspace_id,
-                type=EventType.CASE_REPLIED,
-                data={**case_data(current), "reply": {"to": to, "subject": message.subject}},
-                response_id=current.response_id,
-                contact_id=current.contact_id,
-            ),
-            at=at,
-        )
-    return current
+    return replied(
+        current,
+        by=Actor.of(member.user),
+        to=to.address,
+        subject=str(message.subject),
+        body=str(message.body),
+        message_id=message.extra_headers["Message-ID"],
+    )
