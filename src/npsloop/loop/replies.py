@@ -31,7 +31,9 @@ MAX_BODY = 20_000
 
 
 class ReplyNotSent(Exception):
-    """The mail server or provider did not take the reply; nothing about the case changed."""
+    """The mail server or provider did not take the reply; nothing about the case changed.
+    (An address the server refused is marked bounced on the contact, as a survey email's
+    would be, so surveys stop going to it.)"""
 
     def __init__(self, outcome: Outcome, address: str) -> None:
         self.outcome = outcome
