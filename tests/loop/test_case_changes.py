@@ -147,3 +147,13 @@ def test_business_hours_count_only_working_time(workspace: Workspace, answer: An
     # the last 7 on the Monday after, until 16:00 Berlin time.
     case = Case.objects.get(response=answer(1))
     assert case.due_at == datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
+
+
+def test_a_change_without_an_outcome_keeps_the_outcome(case: Case, workspace: Workspace) -> None:
+    fixed = Outcome.objects.get(workspace=workspace, name="Fixed")
+    case = change(case, by=CORA, outcome=fixed)
+    case = change(case, by=CORA, priority="low")
+    assert Case.objects.get(pk=case.pk).outcome == fixed
+    assert Event.objects.filter(type="case.updated").latest("id").data["previous"] == {
+        "priority": "high"
+    }

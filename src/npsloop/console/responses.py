@@ -10,16 +10,32 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.contrib.auth.models import User
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
 from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
 
+from npsloop.console import tags_and_notes
+from npsloop.console.access import EDITORS
 from npsloop.console.dashboard import Page, _cell
 from npsloop.errors import InvalidInput
 from npsloop.insights import explorer
+from npsloop.loop.models import Case
 from npsloop.surveys.models import Category
 
 PER_PAGE = 50
+ANNOTATORS_ONLY = (
+    "Viewers see responses with their tags and notes; only editors, admins and owners tag "
+    "them and write notes. Ask an admin of this workspace for the editor role."
+)
 HAS_COMMENT = {"yes": True, "no": False}
 # The URL parameters of the explorer beyond the dashboard's own filters.
 PARAMETERS = ("category", "score", "has_comment", "q", "segment")
@@ -159,28 +175,56 @@ def _export(page: Page, criteria: explorer.Criteria) -> HttpResponseBase:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def response_detail(request: HttpRequest, slug: str, response_id: int) -> HttpResponse:
     page = Page(request, slug, "dash-responses")
     wanted = read_parameters(page)
     context = explorer.response_context(page.workspace, response_id)
     if context is None:
         raise Http404("no such response")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        # Tags and notes, the response page's only changes.
+        if page.role not in EDITORS:
+            return HttpResponseForbidden(ANNOTATORS_ONLY)
+        assert isinstance(request.user, User)  # login_required let only signed-in users in
+        name = request.POST.get("action", "")
+        action = tags_and_notes.ACTIONS.get(name)
+        try:
+            if action is None:
+                known = ", ".join(tags_and_notes.ACTIONS)
+                raise InvalidInput({"action": f"must be one of {known}, got {name!r}"})
+            action(request, context.response, request.user)
+        except InvalidInput as error:
+            errors = error.errors
+        else:
+            part = "notes" if name == "add_note" else "tags"
+            return redirect(f"{request.path}?{request.GET.urlencode()}#{part}")
     if page.csv:
         return _detail_csv(page, context, request.GET.get("table") or "responses")
     number = wanted.page
     back = page.query_string(**wanted.params, page=str(number) if number > 1 else "")
-    return page.render(
+    rendered = page.render(
         "console/dashboard/response.html",
         {
             "context": context,
             "response": context.response,
             "contact": context.contact,
+            "case": Case.objects.filter(response=context.response)
+            .select_related("owner__user")
+            .first(),
             "back": back,
             "raw": wanted.raw,
             "categories": Category.values,
             "extra_params": wanted.params,
+            "action_errors": errors,
+            "posted_note": request.POST.get("body", "") if errors else "",
+            **tags_and_notes.annotations_context(context.response),
         },
     )
+    if errors:
+        rendered.status_code = 422
+    return rendered
 
 
 DETAIL_TABLES = ("responses", "asks")

@@ -245,11 +245,12 @@ def change(
     with transaction.atomic():
         case = _locked(case, version)
         previous: dict[str, Any] = {}
-        if outcome != "" and case.outcome_id != (
-            outcome.pk if isinstance(outcome, Outcome) else None
+        # No outcome given leaves it as it is; only clear_outcome takes it away.
+        if (outcome is not None or clear_outcome) and case.outcome_id != (
+            outcome.pk if outcome is not None else None
         ):
             previous["outcome"] = case.outcome.name if case.outcome else None
-            case.outcome = outcome if isinstance(outcome, Outcome) else None
+            case.outcome = outcome
         if due is not None and due != case.due_at:
             previous["due_at"] = case.due_at.isoformat()
             case.due_at = due
@@ -322,3 +323,30 @@ def _event(case: Case, type: EventType, at: datetime, **extra: Any) -> None:
         ),
         at=at,
     )
+
+
+def replied(case: Case, *, by: Actor, to: str, subject: str, body: str, message_id: str) -> Case:
+    """Record a reply the mail server took (loop/replies.py sends it): an open case becomes
+    contacted, the history keeps the reply's text, case.replied is written. No version is
+    checked (the email is gone whatever changed meanwhile), but the version is raised, so
+    the same reply form sent again (a double click, a page resubmitted) is a conflict
+    instead of a second email."""
+    with transaction.atomic():
+        case = _locked(case, None)
+        if CaseStatus.CONTACTED in NEXT_STATUSES[case.status]:
+            case = move(case, CaseStatus.CONTACTED, by=by)
+        else:
+            _save(case, timezone.now())
+        at = timezone.now()  # after the move's: the history reads moved, then replied
+        _history(
+            case,
+            by,
+            ActivityKind.REPLIED,
+            at,
+            to=to,
+            subject=subject,
+            body=body,
+            message_id=message_id,
+        )
+        _event(case, EventType.CASE_REPLIED, at, reply={"to": to, "subject": subject})
+    return case
