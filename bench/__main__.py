@@ -18,6 +18,7 @@ from bench import (
     bench_dashboard,
     bench_email,
     bench_events,
+    bench_faults,
     bench_import,
     bench_metrics,
     bench_planner,
@@ -44,6 +45,7 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "planner": (bench_planner.main, [], ["--quick"]),
     "dashboard": (bench_dashboard.main, [], ["--quick"]),
     "events": (bench_events.main, [], ["--quick"]),
+    "faults": (bench_faults.main, [], ["--quick"]),
 }
 
 
