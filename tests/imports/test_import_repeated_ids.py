@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from npsloop.contacts import import_report
 from npsloop.contacts.importing import ContactImport
 from npsloop.contacts.models import Contact
 from npsloop.surveys.models import Response, Survey
@@ -131,3 +132,20 @@ def test_a_repeated_key_with_another_answer_is_refused_and_the_first_kept(
     assert "created 1, updated 0, unchanged 0, rejected 1" in out
     assert "repeats" not in out
     assert Response.objects.get().score == 9
+
+
+def test_it_spells_out_the_first_repeats_and_counts_the_rest(
+    workspace: Workspace, write: Write, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_report, "SHOWN_REPEATS", 2)
+    path = write("c.csv", "external_id,name\n" + "".join(f"u-1,Name {n}\n" for n in range(5)))
+
+    out = run("import_contacts", path, "--workspace", workspace.slug)
+
+    assert out.splitlines()[1:] == [
+        "4 rows name what an earlier row of the file named:",
+        "  line 3 repeats external_id 'u-1' of line 2: line 3's values win",
+        "  line 4 repeats external_id 'u-1' of line 2: line 4's values win",
+        "  … and 2 more repeats",
+    ]
+    assert Contact.objects.get().name == "Name 4"
