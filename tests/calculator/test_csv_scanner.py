@@ -255,7 +255,10 @@ def test_the_scanner_takes_exactly_the_rows_python_decodes_as_utf8(
     assert (counted is not None) == is_utf8
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# No deadline: a run of the scanner's thread pool may wait for a busy machine's cores.
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.binary(max_size=40))
 def test_the_scanner_judges_any_bytes_as_python_does(tmp_path: Path, note: bytes) -> None:
     cell = note.translate(None, b'",\r\n')
