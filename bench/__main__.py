@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from bench import (
     bench_api,
+    bench_cases,
     bench_dashboard,
     bench_email,
     bench_events,
@@ -22,6 +23,7 @@ from bench import (
     bench_import,
     bench_metrics,
     bench_planner,
+    bench_scanners,
     bench_score,
     bench_widget,
 )
@@ -46,6 +48,8 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "dashboard": (bench_dashboard.main, [], ["--quick"]),
     "events": (bench_events.main, [], ["--quick"]),
     "faults": (bench_faults.main, [], ["--quick"]),
+    "scanners": (bench_scanners.main, [], ["--quick"]),
+    "cases": (bench_cases.main, [], ["--quick"]),
 }
 
 

@@ -14,8 +14,11 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from npsloop.channels.email.dispatch import Dispatched, send_due_asks
+from npsloop.events.follow import busy_workspaces, last_event_id
 from npsloop.events.log import prune
 from npsloop.insights.digest import send_digests
+from npsloop.loop.cases import mark_overdue
+from npsloop.loop.reactions import follow_answers
 from npsloop.program.planner import plan_all
 from npsloop.surveys.rollups import repair_rollups
 from npsloop.workspaces.models import Workspace
@@ -66,3 +69,27 @@ def prune_events() -> int:
     """Nightly: delete events older than NPSLOOP_EVENT_RETENTION_DAYS (default 90);
     returns how many went."""
     return prune(retention=timedelta(days=settings.EVENT_RETENTION_DAYS))
+
+
+# How long the follower of answers keeps looking each minute, and how often it looks.
+FOLLOW_BUDGET_SECONDS = 55
+FOLLOW_POLL_SECONDS = 2.0
+
+
+@db_periodic_task(crontab(minute="*"))
+def follow_the_answers() -> int:
+    """Every minute, for FOLLOW_BUDGET_SECONDS: open and update cases as answers come in,
+    looking every FOLLOW_POLL_SECONDS, so a detractor's case (and its owner's alert) follows
+    within seconds; then mark the cases that fell overdue. Each minute starts with every
+    workspace, so nothing waits longer than that. Returns how many answers were read."""
+    started = time.monotonic()
+    mark = last_event_id()
+    read = sum(follow_answers(pk) for pk in Workspace.objects.values_list("pk", flat=True))
+    while time.monotonic() - started < FOLLOW_BUDGET_SECONDS:
+        time.sleep(FOLLOW_POLL_SECONDS)
+        last = last_event_id()
+        if last != mark:
+            read += sum(follow_answers(pk) for pk in busy_workspaces(since=mark))
+            mark = last
+    mark_overdue()
+    return read

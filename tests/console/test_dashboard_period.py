@@ -9,7 +9,7 @@ from console_fixtures import SignedIn
 from npsloop.surveys.models import Survey
 from npsloop.workspaces.models import Workspace
 
-PAGES = ["", "trend/", "segments/", "cohorts/", "responses/", "accounts/"]
+PAGES = ["", "trend/", "segments/", "cohorts/", "responses/", "accounts/", "follow-up/"]
 
 
 @pytest.mark.parametrize("page", PAGES)

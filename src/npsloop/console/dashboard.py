@@ -35,6 +35,7 @@ TABS = (
     ("dash-cohorts", "Cohorts \u00d7 releases"),
     ("dash-accounts", "Accounts"),
     ("dash-responses", "Responses"),
+    ("dash-followup", "Follow-up"),
 )
 
 

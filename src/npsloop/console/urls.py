@@ -6,6 +6,8 @@ from npsloop.console import (
     accounts,
     dashboard,
     digest,
+    followup,
+    inbox,
     members,
     programme,
     responses,
@@ -43,9 +45,14 @@ urlpatterns += [
     path("w/<slug:slug>/accounts/", accounts.accounts, name="dash-accounts"),
     path("w/<slug:slug>/accounts/<int:account_id>/", accounts.account, name="dash-account"),
     path("w/<slug:slug>/responses/", responses.response_list, name="dash-responses"),
+    path("w/<slug:slug>/follow-up/", followup.followup, name="dash-followup"),
     path(
         "w/<slug:slug>/responses/<int:response_id>/",
         responses.response_detail,
         name="dash-response",
     ),
+]
+
+urlpatterns += [
+    path("w/<slug:slug>/cases/", inbox.inbox_page, name="console-cases"),
 ]

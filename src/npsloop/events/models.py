@@ -15,6 +15,14 @@ class EventType(models.TextChoices):
     CONTACT_BOUNCED = "contact.bounced"
     ASK_SENT = "ask.sent"
     ASK_FAILED = "ask.failed"
+    RESPONSE_TAGGED = "response.tagged"
+    RESPONSE_NOTED = "response.noted"
+    CASE_OPENED = "case.opened"
+    CASE_ASSIGNED = "case.assigned"
+    CASE_STATUS_CHANGED = "case.status_changed"
+    CASE_UPDATED = "case.updated"
+    CASE_REPLIED = "case.replied"
+    CASE_OVERDUE = "case.overdue"
 
 
 class Event(models.Model):
@@ -54,3 +62,21 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} #{self.pk}"
+
+
+class Cursor(models.Model):
+    """How far one follower of the log (opening cases, a webhook, …) has read in one
+    workspace: the id of the last event it handled."""
+
+    name = models.CharField(max_length=60)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    position = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "workspace"], name="cursor_once_per_follower")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.position} in {self.workspace_id}"

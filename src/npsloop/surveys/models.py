@@ -1,9 +1,12 @@
-"""Survey definitions, the responses to them, and the daily score histograms (rollups)."""
+"""Survey definitions, the responses to them, the daily score histograms (rollups), and
+the tags and notes a workspace puts on responses."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from npsloop.contacts.models import Account, Contact
@@ -237,3 +240,57 @@ class ScoreDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel} score {self.score}: {self.count}"
+
+
+class Tag(models.Model):
+    """A label a workspace puts on responses ("pricing", "onboarding"), case or not."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=50)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("workspace", Lower("name"), name="tag_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResponseTag(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="response_links")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "tag"], name="response_tag_once")
+        ]
+        indexes = [models.Index(fields=["tag", "response"], name="response_tag_by_tag")]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} on {self.response_id}"
+
+
+class Note(models.Model):
+    """What someone of the workspace wrote about a response (Markdown, shown rendered safely).
+    The author's name is kept as written, so a note outlives its author's account."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["response", "created_at"], name="note_by_response")]
+
+    def __str__(self) -> str:
+        return f"note on {self.response_id} by {self.author_name}"

@@ -82,6 +82,13 @@ class Role(models.TextChoices):
     VIEWER = "viewer"
 
 
+class CaseAlerts(models.TextChoices):
+    EVERY_CASE = "every", "Every case of mine"
+    DETRACTORS = "detractors", "Only detractors"
+    DAILY = "daily", "A daily summary"
+    NONE = "none", "None"
+
+
 class Member(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
@@ -95,6 +102,12 @@ class Member(models.Model):
     # The Monday of the last week a digest was sent for: claimed before sending, so a
     # digest goes once however many workers run the hourly job.
     digest_sent_for = models.DateField(null=True, blank=True)
+    case_alerts = models.CharField(
+        max_length=10,
+        choices=CaseAlerts.choices,
+        default=CaseAlerts.EVERY_CASE,
+        help_text="Which of the cases this member owns they are told of by email.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

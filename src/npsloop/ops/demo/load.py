@@ -22,7 +22,9 @@ from npsloop.contacts.services import upsert_contacts
 from npsloop.errors import InvalidInput
 from npsloop.ops.demo.answers import RELEASES, answer
 from npsloop.ops.demo.asks import load_asks
+from npsloop.ops.demo.cases import LOOP_DAYS, name_csms, staff, work_cases
 from npsloop.ops.demo.people import make_accounts, make_contacts
+from npsloop.ops.demo.second_answers import how_many, second_answers
 from npsloop.program.models import Release
 from npsloop.program.releases import create_release
 from npsloop.surveys.models import Survey
@@ -46,6 +48,7 @@ class DemoLoaded:
     responses: Counter[str] = field(default_factory=Counter)
     releases_created: int = 0
     asks_created: int = 0
+    cases_opened: int = 0
 
 
 def load_demo(
@@ -73,11 +76,19 @@ def load_demo(
     people = make_contacts(people_rng, accounts, contacts, anchor)
     stored = _upsert(workspace, people, loaded.contacts)
     answers_rng = random.Random(f"{seed}:answers")
+    # The regular answers, then detractors answering again (second_answers.py), then
+    # regular ones again if fewer detractors could: `responses` in all.
+    regular = responses - how_many(responses)
+    planned = [answer(answers_rng, number, people, anchor) for number in range(1, regular + 1)]
+    planned += second_answers(seed, planned, people, anchor, how_many(responses), regular + 1)
+    planned += [
+        answer(answers_rng, number, people, anchor)
+        for number in range(len(planned) + 1, responses + 1)
+    ]
     for start in range(0, responses, RESPONSE_BATCH):
         # One transaction per batch: SQLite then syncs to disk once per batch, not per row.
         with transaction.atomic():
-            for number in range(start + 1, min(start + RESPONSE_BATCH, responses) + 1):
-                demo = answer(answers_rng, number, people, anchor)
+            for demo in planned[start : start + RESPONSE_BATCH]:
                 data = ResponseData(
                     survey=survey,
                     score=demo.score,
@@ -90,6 +101,9 @@ def load_demo(
                 )
                 recorded = record_response(workspace, data)
                 loaded.responses["created" if recorded.created else "unchanged"] += 1
+    team = staff(workspace)
+    name_csms(workspace, [(a.external_id, a.plan) for a in accounts], team.csm_emails)
+    loaded.cases_opened = work_cases(workspace, seed, team, anchor - timedelta(days=LOOP_DAYS))
     loaded.asks_created = load_asks(
         workspace, survey, list(stored.values()), random.Random(f"{seed}:asks")
     )

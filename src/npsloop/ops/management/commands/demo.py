@@ -49,6 +49,6 @@ class Command(BaseCommand):
             f"{c['created']} contacts created, {c['updated']} updated, {c['unchanged']} unchanged "
             f"in {loaded.accounts} accounts; {r['created']} responses created, "
             f"{r['unchanged']} already there; {loaded.asks_created} asks and "
-            f"{loaded.releases_created} releases created "
+            f"{loaded.releases_created} releases created; {loaded.cases_opened} cases opened "
             f"({time.monotonic() - started:.1f} s)."
         )
