@@ -19,6 +19,7 @@ from bench import (
     bench_dashboard,
     bench_email,
     bench_events,
+    bench_faults,
     bench_import,
     bench_metrics,
     bench_planner,
@@ -46,6 +47,7 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "planner": (bench_planner.main, [], ["--quick"]),
     "dashboard": (bench_dashboard.main, [], ["--quick"]),
     "events": (bench_events.main, [], ["--quick"]),
+    "faults": (bench_faults.main, [], ["--quick"]),
     "scanners": (bench_scanners.main, [], ["--quick"]),
     "cases": (bench_cases.main, [], ["--quick"]),
 }

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -57,20 +57,25 @@ class Delivered:
 
     message_ids: list[str]
     connections: int
+    recipients: list[str] = field(default_factory=list)  # per message, comma-separated
 
 
 class SinkProcess:
     """bench/smtp_sink.py in its own process on a port it picks itself, so the sender's
-    figures do not include the mail server's work."""
+    figures do not include the mail server's work. With `recipients`, stop() also reads
+    each message's recipients (Delivered.recipients)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, recipients: bool = False) -> None:
         self._count_file = folder / "sink-count.txt"
+        self._recipients_file = folder / "sink-recipients.txt" if recipients else None
         self._process: subprocess.Popen[str] | None = None
         self.port = 0
 
     def __enter__(self) -> SinkProcess:
         command = [sys.executable, "-m", "bench.smtp_sink", "--port", "0"]
         command += ["--count-file", str(self._count_file)]
+        if self._recipients_file is not None:
+            command += ["--recipients-file", str(self._recipients_file)]
         self._process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self._process.stdout is not None
         first = self._process.stdout.readline().strip()
@@ -97,7 +102,10 @@ class SinkProcess:
         message_ids = lines[1:]
         if int(lines[0]) != len(message_ids):
             raise RuntimeError(f"the sink's count file is inconsistent: {lines[0]} vs ids")
-        return Delivered(message_ids, int(summary["connections"]))
+        recipients = []
+        if self._recipients_file is not None:
+            recipients = self._recipients_file.read_text(encoding="utf-8").splitlines()
+        return Delivered(message_ids, int(summary["connections"]), recipients)
 
     def __exit__(
         self,

@@ -2,6 +2,7 @@
 
     python -m bench.email_fixture seed --contacts N [--rate R] [--sent] [--tokens PATH]
     python -m bench.email_fixture asks
+    python -m bench.email_fixture recover-later
 
 `seed` makes a workspace (its send rate raised to R a minute), a survey and N contacts
 through the services, then one email ask per contact, due now, through `ask_contacts` as
@@ -10,7 +11,11 @@ opened in) and `--tokens` writes their tokens, one a line, for the load generato
 
 `asks` reads back, by SQL, how many asks are in each status and the Message-ID recorded
 for every sent one, so the bench can compare them with what the mail server received.
-Each prints one JSON line.
+
+`recover-later` does what the next `npsloop send` would do once the asks of killed senders
+are stale (CLAIM_STALE, SENDING_STALE: minutes): claimed asks wait again, asks caught while
+being handed to the mail server become unknown. The fault bench calls it instead of
+waiting ten minutes. Each prints one JSON line.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +98,15 @@ def asks_by_status() -> dict[str, Any]:
     return {"statuses": statuses, "message_ids": message_ids}
 
 
+def recover_later() -> dict[str, Any]:
+    from django.utils import timezone
+
+    from npsloop.program.sending import CLAIM_STALE, SENDING_STALE, recover_stale
+
+    later = timezone.now() + max(CLAIM_STALE, SENDING_STALE) + timedelta(minutes=1)
+    return {"unknown": recover_stale(later)}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.email_fixture", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -101,10 +116,13 @@ def main(argv: list[str]) -> int:
     seeding.add_argument("--sent", action="store_true", help="mark the asks sent")
     seeding.add_argument("--tokens", type=Path, help="write the asks' tokens here")
     commands.add_parser("asks", help="asks per status and the sent Message-IDs")
+    commands.add_parser("recover-later", help="recover killed senders' asks as if stale")
     args = parser.parse_args(argv)
     django.setup()
     if args.command == "seed":
         result = seed(args.contacts, args.rate, args.sent, args.tokens)
+    elif args.command == "recover-later":
+        result = recover_later()
     else:
         result = asks_by_status()
     print(json.dumps(result))

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.cpu import cpu_by_process
 from npsloop.ops.serving import WEB_THREADS, web_argv
 
 PG_HOST = os.getenv("BENCH_PG_HOST", "127.0.0.1")
@@ -110,6 +111,55 @@ def web_server(env: dict[str, str], *, workers: int, threads: int = WEB_THREADS)
         yield base
 
 
+class RestartableWebServer:
+    """`npsloop web` (granian) on one loopback port, which the bench stops, kills and
+    starts again; clients keep the same address throughout."""
+
+    def __init__(self, env: dict[str, str], workers: int) -> None:
+        self.env = env
+        self.workers = workers
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = web_argv("127.0.0.1", self.port, self.workers, "error")
+        self.process = subprocess.Popen(command, env=self.env, cwd=ROOT)
+        wait_healthy(self.base, self.process)
+
+    def stop(self) -> None:
+        """SIGTERM: granian stops taking connections and lets its workers finish."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._wait_gone()
+
+    def kill(self) -> None:
+        """SIGKILL of the main process alone; its workers are told by the kernel
+        (PR_SET_PDEATHSIG, npsloop.ops.web_worker) and must let the port go."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+        self._wait_gone()
+
+    def close(self) -> None:
+        """Stop it if it runs: also when the bench failed half-way."""
+        if self.process is not None and self.process.poll() is None:
+            self.stop()
+
+    def _wait_gone(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        mine = server_process(self.port)
+        while cpu_by_process(mine):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"npsloop web on port {self.port} still runs {timeout} s on")
+            time.sleep(0.05)
+
+
 @contextmanager
 def gunicorn(
     env: dict[str, str], *, workers: int, worker_class: str = "sync", threads: int = 1
@@ -137,7 +187,7 @@ def _serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, server)
+        wait_healthy(base, server)
         yield base
     finally:
         server.send_signal(signal.SIGTERM)
@@ -148,7 +198,7 @@ def _serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str
             server.wait()
 
 
-def _wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -1,7 +1,7 @@
 """A real SMTP server on loopback that keeps what it receives: the far end of npsloop's email
 tests and benchmarks.
 
-    python -m bench.smtp_sink [--port 2525] [--count-file PATH]
+    python -m bench.smtp_sink [--port 2525] [--count-file PATH] [--recipients-file PATH]
 
 Django's SMTP backend talks to it exactly as it would to a relay, so tests exercise the real
 protocol (connection reuse, refusals, a server that hangs up) rather than the locmem outbox.
@@ -10,7 +10,9 @@ ways a sender has to survive.
 
 From the command line it runs in the foreground until SIGTERM or SIGINT, then prints
 {"accepted": N, "connections": M} and, with --count-file, writes the accepted count and the
-Message-ID of every message (one per line after the count) for a benchmark in another process.
+Message-ID of every message (one per line after the count) for a benchmark in another process;
+with --recipients-file, the recipients of every message, one message a line: the fault bench
+tells an ask delivered twice by its address, since a resent email has a new Message-ID.
 """
 
 from __future__ import annotations
@@ -254,6 +256,13 @@ def write_count_file(path: Path, received: list[Received]) -> None:
     os.replace(partial, path)
 
 
+def write_recipients_file(path: Path, received: list[Received]) -> None:
+    """Each message's recipients (comma-separated), one message a line, written whole."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text("".join(",".join(item.rcpt_tos) + "\n" for item in received), "utf-8")
+    os.replace(partial, path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.smtp_sink",
@@ -262,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=2525, help="0 picks a free port (printed)")
     parser.add_argument("--count-file", type=Path, help="where to write the count on exit")
+    parser.add_argument(
+        "--recipients-file", type=Path, help="where to write each message's recipients on exit"
+    )
     args = parser.parse_args(argv)
 
     stopping = threading.Event()
@@ -282,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     received = sink.messages
     if args.count_file is not None:
         write_count_file(args.count_file, received)
+    if args.recipients_file is not None:
+        write_recipients_file(args.recipients_file, received)
     print(json.dumps({"accepted": len(received), "connections": sink.connections}), flush=True)
     return 0
 

@@ -135,11 +135,20 @@ def test_a_file_with_only_a_header_has_no_score(score: Score, tmp_path: Path) ->
     assert all(row[key] is None for key in ["nps", "nps_exact", "ci_low", "ci_high"])
 
 
-def test_an_empty_file_has_no_score_and_no_groups(score: Score, tmp_path: Path) -> None:
-    path = write_text(tmp_path / "r.csv", "")
+def test_a_file_without_rows_has_no_score_and_no_groups(score: Score, tmp_path: Path) -> None:
+    path = write_text(tmp_path / "r.csv", "score,plan\n")
 
     overall = score(path, "--format", "json")
     grouped = score(path, "--by", "plan", "--format", "json")
 
     assert (overall.status, overall.json[0]["n"], overall.json[0]["nps"]) == (0, 0, None)
     assert (grouped.status, grouped.json) == (0, [])
+
+
+def test_an_empty_file_is_refused_as_import_refuses_it(score: Score, tmp_path: Path) -> None:
+    outcome = score(write_text(tmp_path / "r.csv", ""))
+
+    assert (outcome.status, outcome.err) == (
+        2,
+        "npsloop score: error: r.csv: is empty; expected a header line naming the columns\n",
+    )

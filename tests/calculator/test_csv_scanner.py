@@ -213,3 +213,60 @@ def test_an_invalid_score_is_reported_at_its_line_by_the_scanner(tmp_path: Path)
     skipped = csv_file.count_csv(path, "score", [], skip_invalid=True, compressed=False)
     assert isinstance(skipped, Tally)
     assert skipped.invalid == 1
+
+
+# Lead bytes, continuation bytes and their limits: overlong forms, surrogates, values past
+# U+10FFFF and sequences cut short, each between ASCII and at the very end of the row.
+UTF8_EDGES = [
+    "é".encode(),
+    "€".encode(),
+    "😀".encode(),
+    "\U0010ffff".encode(),
+    b"\xc0\xaf",
+    b"\xc1\xbf",
+    b"\xe0\x80\xaf",
+    b"\xe0\x9f\xbf",
+    b"\xed\xa0\x80",
+    b"\xed\x9f\xbf",
+    b"\xf0\x8f\xbf\xbf",
+    b"\xf4\x90\x80\x80",
+    b"\xf5\x80\x80\x80",
+    b"\xe2\x82",
+    b"\xf0\x9f\x98",
+    b"\x80",
+    b"\xff",
+]
+
+
+@pytest.mark.parametrize("cell", UTF8_EDGES)
+@pytest.mark.parametrize("after", [b"x", b""])
+def test_the_scanner_takes_exactly_the_rows_python_decodes_as_utf8(
+    tmp_path: Path, tiny_segments: None, cell: bytes, after: bytes
+) -> None:
+    path = write(tmp_path, b"score,note\n9,plain text\n7,ab" + cell + after + b"\n")
+    try:
+        path.read_bytes().decode("utf-8")
+        is_utf8 = True
+    except UnicodeDecodeError:
+        is_utf8 = False
+
+    counted = by_scanner(path, [])
+
+    assert (counted is not None) == is_utf8
+
+
+# No deadline: a run of the scanner's thread pool may wait for a busy machine's cores.
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=40))
+def test_the_scanner_judges_any_bytes_as_python_does(tmp_path: Path, note: bytes) -> None:
+    cell = note.translate(None, b'",\r\n')
+    path = write(tmp_path, b"score,note\n9," + cell + b"\n10,a" + cell + b"\n")
+    try:
+        path.read_bytes().decode("utf-8")
+        is_utf8 = True
+    except UnicodeDecodeError:
+        is_utf8 = False
+
+    assert (by_scanner(path, []) is not None) == is_utf8

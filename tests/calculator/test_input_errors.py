@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from npsloop.calculator import csv_scan
+
 from .exports import Score, csv_text, write_text
 
 
@@ -96,16 +98,38 @@ def test_a_file_that_is_not_utf8_is_refused(score: Score, tmp_path: Path) -> Non
     outcome = score(path, "--by", "city")
 
     assert outcome.status == 2
-    assert "r.csv is not UTF-8 text" in outcome.err
+    assert "r.csv: is not UTF-8 text (invalid start byte)" in outcome.err
 
 
-def test_text_that_is_not_utf8_in_an_unused_column_is_ignored(score: Score, tmp_path: Path) -> None:
+def test_text_that_is_not_utf8_in_an_unused_column_is_refused_as_import_refuses_it(
+    score: Score, tmp_path: Path
+) -> None:
     path = tmp_path / "r.csv"
     path.write_bytes("score,city\n9,Zürich\n".encode("latin-1"))
 
     outcome = score(path, "--format", "json")
 
-    assert (outcome.status, outcome.json[0]["n"]) == (0, 1)
+    assert (outcome.status, outcome.err) == (
+        2,
+        "npsloop score: error: r.csv: is not UTF-8 text (invalid start byte); "
+        "export or save it as UTF-8\n",
+    )
+
+
+def test_text_that_is_not_utf8_far_into_the_file_is_found_in_whichever_segment_holds_it(
+    score: Score, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_scan, "SEGMENT_BYTES", 4096)
+    rows = "".join(f"{n % 11},Zürich\n" for n in range(20_000)).encode()
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"score,city\n" + rows + "9,Zürich\n".encode("latin-1") + rows)
+
+    outcome = score(path, "--format", "json")
+
+    assert outcome.err.startswith("npsloop score: error: r.csv: is not UTF-8 text")
+    # The same file without the Latin-1 row is read in full, by the scanner.
+    path.write_bytes(b"score,city\n" + rows + rows)
+    assert score(path, "--format", "json").json[0]["n"] == 40_000
 
 
 def test_a_corrupt_gzip_file_is_reported(score: Score, tmp_path: Path) -> None:

@@ -114,7 +114,10 @@ def test_a_line_that_is_not_an_object_is_refused(score: Score, tmp_path: Path) -
     assert "r.jsonl, line 1: expected a JSON object such as" in outcome.err
 
 
-def test_an_empty_file_has_no_score(score: Score, tmp_path: Path) -> None:
-    [row] = score(write_text(tmp_path / "r.jsonl", ""), "--format", "json").json
+def test_an_empty_file_is_refused_as_import_refuses_it(score: Score, tmp_path: Path) -> None:
+    outcome = score(write_text(tmp_path / "r.jsonl", "\n\n"), "--format", "json")
 
-    assert (row["n"], row["nps"]) == (0, None)
+    assert (outcome.status, outcome.err) == (
+        2,
+        "npsloop score: error: r.jsonl: is empty; expected one JSON object per line\n",
+    )

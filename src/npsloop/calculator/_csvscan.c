@@ -11,8 +11,10 @@
    quotes inside quotes, no escape character, line breaks inside quoted values, \n, \r\n
    or \r line ends, empty lines skipped) for the files it accepts, and refuses the rest:
    a quote that does not open or close a field ("irregular"), a row whose field count
-   differs from the header's ("width"), a file that ends inside quotes. On a refusal the
-   caller reads the file with Arrow, which accepts or reports it as before.
+   differs from the header's ("width"), a file that ends inside quotes, rows that are not
+   UTF-8 text in any field, read or not ("not UTF-8": `npsloop import` refuses such a file,
+   and `npsloop score` gives it the same verdict). On a refusal the caller reads the file
+   with Arrow, which accepts or reports it as before.
 
    Rows are only counted once their line end is reached, so a buffer may end anywhere:
    the scan then says where the incomplete row starts ("more"). It also stops at the
@@ -31,7 +33,14 @@
 #define HAVE_SSE2 1
 #endif
 
-enum { SCAN_DONE = 0, SCAN_MORE = 1, SCAN_IRREGULAR = 2, SCAN_WIDTH = 3, SCAN_NOMEM = 4 };
+enum {
+    SCAN_DONE = 0,
+    SCAN_MORE = 1,
+    SCAN_IRREGULAR = 2,
+    SCAN_WIDTH = 3,
+    SCAN_NOMEM = 4,
+    SCAN_NOT_UTF8 = 5
+};
 
 /* Values of up to two bytes (every score) skip the hash table: one slot for the empty
    value, 256 for one byte, 65,536 for two. */
@@ -78,6 +87,7 @@ typedef struct {
     char *scratch;
     size_t scratch_size;
     size_t rows, end;
+    uint64_t high; /* any bit set: a byte of 0x80 or more was seen */
 } Scan;
 
 static uint64_t hash_bytes(const char *p, size_t n) {
@@ -353,7 +363,7 @@ static int commit_row(Scan *s) {
 
 /* Bit i of each mask: byte i of the 64 equals the character. */
 typedef struct {
-    uint64_t quote, comma, lf, cr;
+    uint64_t quote, comma, lf, cr, high;
 } Masks;
 
 static inline Masks classify(const uint8_t *p) {
@@ -374,11 +384,14 @@ static inline Masks classify(const uint8_t *p) {
     m.comma = MASK64(c);
     m.lf = MASK64(l);
     m.cr = MASK64(r);
+    m.high = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(v0, v1),
+                                                                _mm_or_si128(v2, v3)));
 #undef MASK64
 #else
-    m.quote = m.comma = m.lf = m.cr = 0;
+    m.quote = m.comma = m.lf = m.cr = m.high = 0;
     for (int i = 0; i < 64; i++) {
         uint64_t bit = 1ULL << i;
+        if (p[i] & 0x80) m.high |= bit;
         switch (p[i]) {
         case '"': m.quote |= bit; break;
         case ',': m.comma |= bit; break;
@@ -434,6 +447,62 @@ static inline void end_field(Scan *s, Py_ssize_t field, size_t fs, size_t fe) {
     }
 }
 
+/* Whether p[0..n) is UTF-8 as Python's strict decoder reads it: no overlong forms, no
+   surrogates, nothing past U+10FFFF. Only called when a byte of 0x80 or more was seen;
+   runs of ASCII go 64 bytes at a time (8 without SSE2). */
+static int valid_utf8(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+#ifdef HAVE_SSE2
+        if (n - i >= 64) {
+            const __m128i v0 = _mm_loadu_si128((const __m128i *)(p + i));
+            const __m128i v1 = _mm_loadu_si128((const __m128i *)(p + i + 16));
+            const __m128i v2 = _mm_loadu_si128((const __m128i *)(p + i + 32));
+            const __m128i v3 = _mm_loadu_si128((const __m128i *)(p + i + 48));
+            if (!_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(v0, v1), _mm_or_si128(v2, v3)))) {
+                i += 64;
+                continue;
+            }
+        }
+#endif
+        if (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (!(w & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+        }
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint8_t lo = 0x80, hi = 0xBF; /* the range of the byte after the lead byte */
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else {
+            return 0;
+        }
+        if (n - i <= need) return 0;
+        if (p[i + 1] < lo || p[i + 1] > hi) return 0;
+        for (size_t k = 2; k <= need; k++) {
+            if ((p[i + k] & 0xC0) != 0x80) return 0;
+        }
+        i += need + 1;
+    }
+    return 1;
+}
+
 static int scan(Scan *s) {
     const uint8_t *buf = s->buf;
     const size_t len = s->len, stop = s->stop;
@@ -453,6 +522,7 @@ static int scan(Scan *s) {
             p = tail;
         }
         Masks m = classify(p);
+        s->high |= m.high;
         uint64_t in_quotes = prefix_xor(m.quote) ^ inside;
         inside = (uint64_t)((int64_t)in_quotes >> 63);
         uint64_t openers = m.quote & in_quotes, closers = m.quote & ~in_quotes;
@@ -543,7 +613,8 @@ PyDoc_STRVAR(scan_doc,
 "indices of the fields wanted.\n\n"
 "Returns (status, end, rows, values, combinations): status DONE, MORE (`data` ends inside\n"
 "a row and is not `is_final`), IRREGULAR (a quote Arrow would read differently, or the\n"
-"file ends inside quotes) or WIDTH (a row with another field count); `end` where the\n"
+"file ends inside quotes), WIDTH (a row with another field count) or NOT_UTF8 (the rows\n"
+"taken are not all UTF-8 text); `end` where the\n"
 "scan stopped (the start of the row it did not take); the rows it took; per wanted\n"
 "column its distinct values (bytes, unquoted); and per distinct combination of values a\n"
 "tuple (code per column, rows, first row), codes indexing `values`.");
@@ -653,6 +724,10 @@ static PyObject *py_scan(PyObject *self, PyObject *args) {
     int status;
     Py_BEGIN_ALLOW_THREADS
     status = scan(&s);
+    /* Rows start after a line end, so the rows taken begin and end on whole characters. */
+    if ((status == SCAN_DONE || status == SCAN_MORE) && s.high &&
+        !valid_utf8(s.buf + s.start, s.end - s.start))
+        status = SCAN_NOT_UTF8;
     Py_END_ALLOW_THREADS
     if (status == SCAN_NOMEM) {
         PyErr_NoMemory();
@@ -691,7 +766,8 @@ PyMODINIT_FUNC PyInit__csvscan(void) {
     if (PyModule_AddIntConstant(m, "DONE", SCAN_DONE) < 0 ||
         PyModule_AddIntConstant(m, "MORE", SCAN_MORE) < 0 ||
         PyModule_AddIntConstant(m, "IRREGULAR", SCAN_IRREGULAR) < 0 ||
-        PyModule_AddIntConstant(m, "WIDTH", SCAN_WIDTH) < 0) {
+        PyModule_AddIntConstant(m, "WIDTH", SCAN_WIDTH) < 0 ||
+        PyModule_AddIntConstant(m, "NOT_UTF8", SCAN_NOT_UTF8) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -6,6 +6,7 @@ DONE: int
 MORE: int
 IRREGULAR: int
 WIDTH: int
+NOT_UTF8: int
 
 def scan(
     data: ReadableBuffer,

@@ -7,6 +7,7 @@ import math
 import sys
 from pathlib import Path
 
+from npsloop import text_files
 from npsloop.calculator.errors import CalculatorError
 from npsloop.calculator.formats import ACCEPTED
 from npsloop.calculator.reader import count_file
@@ -36,7 +37,11 @@ The first other value stops the run, naming its line (its row, for Parquet), unl
 EPILOG = """\
 Groups: --by values are compared as text, exactly as written in the file; an empty cell
 (or a JSON/Parquet null) is a group of its own, shown as "" in json/csv and as (empty) in
-the table. Without --by there is one group, {} in json; with --by, an empty file gives [].
+the table. Without --by there is one group, {} in json; with --by, a file with no rows
+gives [].
+
+Files are read as `npsloop import` reads them: text that is not UTF-8 (in any column) and
+a file with nothing in it (not even a CSV header) are refused.
 
 Exit status: 0 on success, 2 when the file or an option is not accepted.
 """
@@ -100,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, EOFError) as error:
         reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
         return _fail(f"cannot read {args.file}: {reason}")
-    except UnicodeDecodeError:
-        return _fail(f"{args.file.name} is not UTF-8 text; export or save it as UTF-8")
+    except UnicodeDecodeError as error:
+        return _fail(text_files.not_utf8(args.file.name, error))
 
     rows = records(tally.groups(), by, confidence, with_invalid=args.skip_invalid)
     if args.format == "json":

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from npsloop import text_files
 from npsloop.calculator.csv_scan import count_scanned
 from npsloop.calculator.errors import CalculatorError, InvalidScoreError, missing_columns_error
 from npsloop.calculator.tally import Rejection, ScoreCodes, Tally
@@ -35,10 +36,9 @@ _FIELD_LIMIT = 1 << 30
 
 def count_csv(path: Path, score: str, by: list[str], skip_invalid: bool, compressed: bool) -> Tally:
     """Count the file's scores per group, or raise CalculatorError saying what is wrong."""
-    tally = Tally(len(by))
     header = read_header(path, compressed)
     if header is None:
-        return tally
+        raise CalculatorError(text_files.empty(path.name, "csv"))
     missing = [name for name in dict.fromkeys([score, *by]) if name not in header]
     if missing:
         raise missing_columns_error(missing, header, path.name)
@@ -51,6 +51,8 @@ def count_csv(path: Path, score: str, by: list[str], skip_invalid: bool, compres
                 raise _invalid_score(path, compressed, rejection)
             return tally
 
+    # Arrow checks only the columns it converts; the scanner checked every byte.
+    require_utf8(path, compressed)
     import pyarrow as pa
 
     # Letting Arrow split blocks at any newline is much faster than tracking quotes, and
@@ -74,6 +76,14 @@ def count_csv(path: Path, score: str, by: list[str], skip_invalid: bool, compres
     if rejection is not None and not skip_invalid:
         raise _invalid_score(path, compressed, rejection)
     return tally
+
+
+def require_utf8(path: Path, compressed: bool) -> None:
+    """Refuse a file that is not UTF-8 text anywhere, as `npsloop import` does."""
+    with gzip.open(path, "rb") if compressed else path.open("rb") as stream:
+        error = text_files.first_decode_error(stream)
+    if error is not None:
+        raise CalculatorError(text_files.not_utf8(path.name, error))
 
 
 def _invalid_score(path: Path, compressed: bool, rejection: Rejection) -> InvalidScoreError:
@@ -122,8 +132,8 @@ def _count(
 @contextmanager
 def _open_text(path: Path, compressed: bool) -> Iterator[IO[str]]:
     # utf-8-sig drops the byte-order mark spreadsheet programs write, as Arrow does. Bytes
-    # that are not UTF-8 are replaced here: Arrow alone judges the columns that are used, so
-    # a Latin-1 comment column does not stop a run that never reads it.
+    # that are not UTF-8 are replaced here: the header is read before the whole file is
+    # judged (by the scanner, or by require_utf8), so a missing column is named first.
     if compressed:
         with gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as text:
             yield text
@@ -182,8 +192,6 @@ def _parse_error(
 ) -> CalculatorError:
     """Say where the CSV is malformed, in lines, rather than in Arrow's terms."""
     detail = _first_line(error)
-    if "UTF8" in detail or "UTF-8" in detail:
-        return CalculatorError(f"{path.name} is not UTF-8 text; export or save it as UTF-8 CSV")
     try:
         with _records(path, compressed) as records:
             for line, record in records:

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import IO
 
+from npsloop import text_files
 from npsloop.calculator.errors import CalculatorError, InvalidScoreError, missing_columns_error
 from npsloop.calculator.tally import INVALID, Tally, group_label
 from npsloop.stats import ScoreError, parse_score
@@ -21,10 +22,12 @@ def count_jsonl(
 ) -> Tally:
     """Count the file's scores per group, or raise CalculatorError saying what is wrong."""
     tally = Tally(len(by))
+    objects = 0
     with _open_text(path, compressed) as text:
         for number, line in enumerate(text, start=1):
             if not line.strip():
                 continue
+            objects += 1
             record = _decode(line, number, path.name)
             missing = [name for name in dict.fromkeys([score, *by]) if name not in record]
             if missing:
@@ -36,6 +39,8 @@ def count_jsonl(
                 if not skip_invalid:
                     raise InvalidScoreError(path.name, f"line {number}", str(error)) from error
                 tally.add(group, INVALID)
+    if not objects:
+        raise CalculatorError(text_files.empty(path.name, "jsonl"))
     return tally
 
 

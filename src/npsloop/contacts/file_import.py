@@ -11,7 +11,7 @@ from __future__ import annotations
 import queue
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -47,8 +47,10 @@ class FileImport(Generic[Item]):
     """Rows to items, items stored a batch at a time, every refused row to the rejects file.
 
     Subclasses define ``parse`` (no database access: it runs on the reader thread) and
-    ``store``. ``summary`` counts what was done so far, also when the file turns out
-    malformed half-way: the rows before the damage are stored.
+    ``store``, and may define ``identities`` and ``repeat_warning`` to have a row that names
+    what an earlier row of the file named reported with both lines. ``summary`` counts
+    what was done so far, also when the file turns out malformed half-way: the rows
+    before the damage are stored.
     """
 
     batch_size = BATCH_SIZE
@@ -66,11 +68,21 @@ class FileImport(Generic[Item]):
         self.rejects = rejects
         self.on_batch = on_batch
         self.summary = ImportSummary()
+        # Per identity (external_id, email, key), the line of the first stored row with
+        # each value: an import of a million rows keeps a million short strings here.
+        self._first_lines: dict[str, dict[str, int]] = {}
 
     def parse(self, row: Row) -> Item:
         raise NotImplementedError
 
     def store(self, items: list[Item]) -> Sequence[Outcome | InvalidInput]:
+        raise NotImplementedError
+
+    def identities(self, item: Item) -> Iterable[tuple[str, str]]:
+        """The (name, value) pairs by which the store finds an item, in the order it tries them."""
+        return ()
+
+    def repeat_warning(self, line: int, item: Item, name: str, value: str, first: int) -> str:
         raise NotImplementedError
 
     def run(self) -> ImportSummary:
@@ -126,16 +138,32 @@ class FileImport(Generic[Item]):
             raise
         yield batch
 
+    def _note_identities(self, line: int, item: Item, outcome: Outcome) -> None:
+        """Remember the row's identities; report it if it met a row of this file again.
+
+        A created item met nothing: whatever it shares with an earlier row (an email that
+        row gave up, say) did not make the store find that row's contact or response.
+        """
+        repeat: tuple[str, str, int] | None = None
+        for name, value in self.identities(item):
+            lines = self._first_lines.setdefault(name, {})
+            first = lines.setdefault(value, line)
+            if first != line and repeat is None and outcome is not Outcome.CREATED:
+                repeat = (name, value, first)
+        if repeat is not None:
+            self.summary.repeat(self.repeat_warning(line, item, *repeat))
+
     def _flush(self, batch: Batch[Item]) -> None:
         """Store the batch; write its refused rows in the order of the file."""
         items = batch.items
         outcomes = self.store([item for _, item in items]) if items else []
         refused = list(batch.refused)
-        for (row, _), outcome in zip(items, outcomes, strict=True):
+        for (row, item), outcome in zip(items, outcomes, strict=True):
             if isinstance(outcome, InvalidInput):
                 refused.append((row, reason_of(outcome)))
             else:
                 self.summary.count(outcome)
+                self._note_identities(row.line, item, outcome)
         for row, reason in sorted(refused, key=lambda pair: pair[0].line):
             self.summary.rejected += 1
             self.rejects.add(row.line, reason, row.original)

@@ -7,6 +7,7 @@ so it can be fixed and imported again on its own.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -18,16 +19,33 @@ if TYPE_CHECKING:
     from _csv import Writer
 
 
+# Repeats past this many are counted, not spelled out: a file of a million rows that all
+# repeat one id needs no million lines to say so.
+SHOWN_REPEATS = 50
+
+
 @dataclass
 class ImportSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    repeated: int = 0
+    repeats: list[str] = dataclasses.field(default_factory=list)
 
     def count(self, outcome: Outcome) -> None:
         name = outcome.value
         setattr(self, name, getattr(self, name) + 1)
+
+    def repeat(self, warning: str) -> None:
+        """A row that names what an earlier row of the same file named: stored, and said."""
+        self.repeated += 1
+        if len(self.repeats) < SHOWN_REPEATS:
+            self.repeats.append(warning)
+
+    def warnings(self) -> list[str]:
+        more = self.repeated - len(self.repeats)
+        return [*self.repeats, *([f"… and {more} more repeats"] if more else [])]
 
     @property
     def rows(self) -> int:

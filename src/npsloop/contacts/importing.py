@@ -7,7 +7,7 @@ stored come back "unchanged".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from npsloop.contacts import cells
@@ -167,6 +167,19 @@ class ContactImport(FileImport[ContactData]):
         """The row's contact, checked here on the reading thread, not again when stored."""
         fields, properties = self.columns.split(row.values)
         return clean_contact_data(contact_data(fields, properties, self.zone))
+
+    def identities(self, item: ContactData) -> Iterator[tuple[str, str]]:
+        # The store finds a contact by external id, else by email.
+        if item.external_id:
+            yield "external_id", item.external_id
+        if item.email:
+            yield "email", item.email
+
+    def repeat_warning(
+        self, line: int, item: ContactData, name: str, value: str, first: int
+    ) -> str:
+        # Rows are upserts applied in file order, as if each came in a file of its own.
+        return f"line {line} repeats {name} {value!r} of line {first}: line {line}'s values win"
 
     def store(self, items: list[ContactData]) -> list[Outcome | InvalidInput]:
         outcomes = store_contacts(self.workspace, items, cleaned=True)

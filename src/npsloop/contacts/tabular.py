@@ -10,13 +10,16 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from npsloop import text_files
 from npsloop.errors import NUL_REASON
 
 ACCEPTED_SUFFIXES = ".csv, .csv.gz, .jsonl, .jsonl.gz, .ndjson or .ndjson.gz"
@@ -55,9 +58,11 @@ class Table:
         stream = gzip.GzipFile(fileobj=self._raw) if _is_gzip(path) else self._raw
         self._text = _text(stream)
         self.header: list[str] | None = None
-        self._csv: Iterator[list[str]] | None = None
+        self._lines: Iterator[tuple[int, str]] = iter(())
         if self.format == "csv":
             self._read_header()
+        else:
+            self._find_first_object()
 
     def __enter__(self) -> Table:
         return self
@@ -74,28 +79,31 @@ class Table:
         return self._raw.tell()
 
     def rows(self) -> Iterator[Row]:
-        try:
+        with self._reading():
             yield from self._csv_rows() if self.format == "csv" else self._jsonl_rows()
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Problems of the whole file's bytes, as FileProblems."""
+        try:
+            yield
         except UnicodeDecodeError as error:
-            raise FileProblem(f"{self.path}: is not UTF-8 text ({error.reason})") from None
+            raise FileProblem(text_files.not_utf8(self.path, error)) from None
         except (gzip.BadGzipFile, EOFError, zlib.error) as error:
             raise FileProblem(f"{self.path}: is not a complete gzip file ({error})") from None
 
     def _read_header(self) -> None:
         self._reader = csv.reader(self._text, strict=True)
         try:
-            for cells in self._reader:
-                if cells:
-                    self.header = [cell.strip() for cell in cells]
-                    break
-        except UnicodeDecodeError as error:
-            raise FileProblem(f"{self.path}: is not UTF-8 text ({error.reason})") from None
-        except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-            raise FileProblem(f"{self.path}: is not a complete gzip file ({error})") from None
+            with self._reading():
+                for cells in self._reader:
+                    if cells:
+                        self.header = [cell.strip() for cell in cells]
+                        break
         except csv.Error as error:
             raise FileProblem(f"{self.path}: line 1: malformed CSV header ({error})") from None
         if self.header is None:
-            raise FileProblem(f"{self.path}: is empty; expected a header line naming the columns")
+            raise FileProblem(text_files.empty(self.path, "csv"))
         for number, name in enumerate(self.header, start=1):
             if not name:
                 raise FileProblem(f"{self.path}: column {number} of the header has no name")
@@ -131,8 +139,18 @@ class Table:
             else:
                 yield Row(start, dict(zip(header, cells, strict=True)), cells)
 
+    def _find_first_object(self) -> None:
+        """Refuse a file of blank lines at once, as a CSV file without a header is."""
+        lines = enumerate(self._text, start=1)
+        with self._reading():
+            for number, text in lines:
+                if text.strip():
+                    self._lines = itertools.chain([(number, text)], lines)
+                    return
+        raise FileProblem(text_files.empty(self.path, "jsonl"))
+
     def _jsonl_rows(self) -> Iterator[Row]:
-        for number, text in enumerate(self._text, start=1):
+        for number, text in self._lines:
             line = text.rstrip("\r\n")
             if not line.strip():
                 continue

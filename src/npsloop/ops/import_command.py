@@ -121,5 +121,10 @@ class ImportCommand(BaseCommand):
 
     def _report(self, summary: ImportSummary, rejects_path: Path) -> None:
         self.stdout.write(f"{self.noun}: {summary}")
+        if summary.repeated:
+            rows = "row names" if summary.repeated == 1 else "rows name"
+            self.stdout.write(f"{summary.repeated} {rows} what an earlier row of the file named:")
+            for warning in summary.warnings():
+                self.stdout.write(f"  {warning}")
         if summary.rejected:
             self.stdout.write(f"refused rows, with line numbers and reasons: {rejects_path}")

@@ -45,6 +45,7 @@ class ResponseRow:
     created_at: datetime | None = None
     answers: dict[str, object] = field(default_factory=dict)
     key: str = ""
+    key_given: bool = False
 
 
 class SurveyIndex:
@@ -188,8 +189,27 @@ class ResponseImport(FileImport[ResponseRow]):
             raise InvalidInput(errors)
         # Everything record_response will check, before the row's contact is stored.
         check_response(self.workspace, _response_data(parsed, contact=None))
+        parsed.key_given = bool(parsed.key)
         parsed.key = parsed.key or derived_key(parsed)
         return parsed
+
+    def identities(self, item: ResponseRow) -> tuple[tuple[str, str], ...]:
+        return (("key", item.key),)
+
+    def repeat_warning(
+        self, line: int, item: ResponseRow, name: str, value: str, first: int
+    ) -> str:
+        # A response is stored once per key: the first row is kept, and a repeat with the
+        # same answer changes nothing (one with another answer is refused for its key).
+        if item.key_given:
+            return (
+                f"line {line} repeats key {value!r} of line {first}: "
+                f"line {first}'s response was kept"
+            )
+        return (
+            f"line {line} repeats the response of line {first} (same survey, person, time "
+            f"and answer): line {first}'s was kept"
+        )
 
     def _survey(self, given: object) -> Survey:
         if given is None:
