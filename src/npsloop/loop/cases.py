@@ -228,11 +228,13 @@ def change(
     with transaction.atomic():
         case = _locked(case, version)
         previous: dict[str, Any] = {}
-        if outcome != "" and case.outcome_id != (
-            outcome.pk if isinstance(outcome, Outcome) else None
+        # Only an outcome given, or clear_outcome, touches it: a change of the due time
+        # alone keeps the outcome the case has.
+        if (outcome is not None or clear_outcome) and case.outcome_id != (
+            outcome.pk if outcome is not None else None
         ):
             previous["outcome"] = case.outcome.name if case.outcome else None
-            case.outcome = outcome if isinstance(outcome, Outcome) else None
+            case.outcome = outcome
         if due is not None and due != case.due_at:
             previous["due_at"] = case.due_at.isoformat()
             case.due_at = due
@@ -269,6 +271,12 @@ def mark_overdue(*, now: datetime | None = None, batch: int = 500) -> int:
         marked += len(cases)
         if len(cases) < batch:
             return marked
+
+
+def check_version(case: Case, version: int) -> None:
+    """StaleCase unless the case is still at ``version`` (locked until the transaction
+    ends), for changes beside the case's own that must not follow a stale read."""
+    _locked(case, version)
 
 
 def _locked(case: Case, version: int | None) -> Case:
