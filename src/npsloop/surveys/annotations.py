@@ -125,6 +125,27 @@ def tags_of(response: Response) -> list[str]:
     )
 
 
+def tags_by_response(response_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The tags of many responses in one query (for exports)."""
+    found: dict[int, list[str]] = {}
+    links = ResponseTag.objects.filter(response_id__in=list(response_ids)).values_list(
+        "response_id", "tag__name"
+    )
+    for response_id, name in links:
+        found.setdefault(response_id, []).append(name)
+    return {key: sorted(names, key=str.casefold) for key, names in found.items()}
+
+
+def notes_by_response(response_ids: Iterable[int]) -> dict[int, list[Note]]:
+    """The notes of many responses, oldest first, in one query (for exports)."""
+    found: dict[int, list[Note]] = {}
+    for note in Note.objects.filter(response_id__in=list(response_ids)).order_by(
+        "created_at", "pk"
+    ):
+        found.setdefault(note.response_id, []).append(note)
+    return found
+
+
 def add_note(response: Response, body: object, *, author: User | None, author_name: str) -> Note:
     """Write a note on the response (Markdown; shown rendered safely, never as HTML)."""
     if not isinstance(body, str) or not body.strip():
