@@ -13,10 +13,9 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, reported_at
 from npsloop.api.moments import Bound, Moment, start_of
 from npsloop.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from npsloop.api.problems import READ, Conflict
 from npsloop.api.responses import ContactRef
 from npsloop.errors import NotFound
 from npsloop.loop.case_list import UNASSIGNED, CaseFilters, cases_matching, tag_names, with_details
@@ -32,6 +31,18 @@ router = Router(tags=["cases"])
 StatusName = Literal["open", "contacted", "resolved", "closed"]
 PriorityName = Literal["low", "normal", "high", "urgent"]
 MAX_TAGS = 100
+
+
+class Conflict(Schema):
+    """409: the edit can't be made as asked."""
+
+    detail: str = Field(description="What happened and what to do.")
+    version: int | None = Field(
+        None, description="The case's version now, when the edit came from an older one."
+    )
+    allowed: list[str] | None = Field(
+        None, description="The statuses the case can move to, when the move was not one."
+    )
 
 
 class Person(Schema):
@@ -141,7 +152,7 @@ class CasePatch(Schema):
     )
 
 
-@router.get("", response={200: CasePage, **READ}, summary="List cases")
+@router.get("", response=answers({200: CasePage}, 422), summary="List cases")
 def list_cases(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, Any]:
     """Cases by due time, soonest first (then by id); filters combine with AND."""
     workspace = workspace_of(request)
@@ -179,14 +190,16 @@ def list_cases(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, Any]:
     }
 
 
-@router.get("/{int:case_id}", response={200: CaseDetail, **READ}, summary="Get a case")
+@router.get("/{int:case_id}", response=answers({200: CaseDetail}, 404), summary="Get a case")
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     case = _case(request, case_id)
     return {**case_json(case, timezone.now()), "history": _history(case)}
 
 
 @router.patch(
-    "/{int:case_id}", response={200: CaseDetail, 409: Conflict, **READ}, summary="Work a case"
+    "/{int:case_id}",
+    response=answers({200: CaseDetail, 409: Conflict}, 404, 413, 422),
+    summary="Work a case",
 )
 def patch_case(
     request: HttpRequest,

@@ -9,8 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from npsloop.api.errors import reported_at
-from npsloop.api.problems import READ
+from npsloop.api.errors import answers, reported_at
 from npsloop.api.responses import response_of
 from npsloop.surveys.annotations import MAX_NOTE, MAX_TAG, add_note, set_tags, tags_named
 from npsloop.surveys.models import Note
@@ -57,7 +56,9 @@ def _note_json(note: Note) -> dict[str, Any]:
 
 
 @router.get(
-    "/{int:response_id}/notes", response={200: list[NoteOut], **READ}, summary="A response's notes"
+    "/{int:response_id}/notes",
+    response=answers({200: list[NoteOut]}, 404),
+    summary="A response's notes",
 )
 def list_notes(request: HttpRequest, response_id: int) -> list[dict[str, Any]]:
     """Oldest first."""
@@ -65,7 +66,11 @@ def list_notes(request: HttpRequest, response_id: int) -> list[dict[str, Any]]:
     return [_note_json(note) for note in response.notes.order_by("created_at", "pk")]
 
 
-@router.post("/{int:response_id}/notes", response={201: NoteOut, **READ}, summary="Write a note")
+@router.post(
+    "/{int:response_id}/notes",
+    response=answers({201: NoteOut}, 404, 413, 422),
+    summary="Write a note",
+)
 def post_note(request: HttpRequest, response_id: int, payload: NoteIn) -> Status[dict[str, Any]]:
     """The note's author is the API key's name."""
     response = response_of(request, response_id)
@@ -78,7 +83,9 @@ def post_note(request: HttpRequest, response_id: int, payload: NoteIn) -> Status
 
 
 @router.put(
-    "/{int:response_id}/tags", response={200: TagsOut, **READ}, summary="Set a response's tags"
+    "/{int:response_id}/tags",
+    response=answers({200: TagsOut}, 404, 413, 422),
+    summary="Set a response's tags",
 )
 def put_tags(request: HttpRequest, response_id: int, payload: TagsIn) -> dict[str, Any]:
     """Unknown names answer 422 naming the workspace's tags (add a tag in the console's
