@@ -231,9 +231,11 @@ def test_the_openapi_document_declares_the_answers(api: ApiClient) -> None:
     paths = api.get("/api/v1/openapi.json").json()["paths"]
     assert set(paths[URL + "/{case_id}"]["patch"]["responses"]) == {
         "200",
+        "400",
         "401",
         "404",
         "409",
+        "413",
         "422",
     }
     limit = next(p for p in paths[URL]["get"]["parameters"] if p["name"] == "limit")
