@@ -39,6 +39,23 @@ def create_tag(workspace: Workspace, name: object) -> Tag:
         return existing or Tag.objects.create(workspace=workspace, name=name)
 
 
+def rename_tag(tag: Tag, name: object) -> Tag:
+    """Give a tag a new name (every response that has it shows the new one). A name another
+    tag of the workspace has, in any letter case, is refused: merge by tagging instead."""
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput({"name": "must be a tag name of 1 to 50 characters"})
+    name = " ".join(name.split())
+    if len(name) > MAX_TAG:
+        raise InvalidInput({"name": f"must be at most {MAX_TAG} characters, got {len(name)}"})
+    with transaction.atomic():
+        taken = Tag.objects.filter(workspace_id=tag.workspace_id, name__iexact=name)
+        if taken.exclude(pk=tag.pk).exists():
+            raise InvalidInput({"name": f"there is a tag named {name!r} already"})
+        tag.name = name
+        tag.save(update_fields=["name"])
+    return tag
+
+
 def delete_tag(tag: Tag) -> None:
     """Take a tag off the list and off every response that has it."""
     tag.delete()
