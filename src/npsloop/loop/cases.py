@@ -66,8 +66,8 @@ class StatusNotAllowed(ValueError):
     def __init__(self, current: str, wanted: str) -> None:
         self.allowed = list(NEXT_STATUSES[current])
         super().__init__(
-            f"a {current} case can't become {wanted}; it can become "
-            + (", ".join(self.allowed) if self.allowed else "nothing else")
+            f"{'an' if current[0] in 'aeiou' else 'a'} {current} case can't become {wanted}; "
+            "it can become " + (", ".join(self.allowed) if self.allowed else "nothing else")
         )
 
 
