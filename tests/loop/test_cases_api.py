@@ -156,7 +156,9 @@ def test_patch_works_the_case_in_one_go(
         "case.status_changed",
         "response.tagged",
     }
-    r = api.patch(f"{URL}/{case.pk}", {"owner": None, "outcome": None})
+    later = api.patch(f"{URL}/{case.pk}", {"priority": "low", "due_at": "2027-01-05T09:00:00Z"})
+    assert later.json()["outcome"] == "Explained"  # a change of due time keeps the outcome
+    r = api.patch(f"{URL}/{case.pk}", {"owner": None, "outcome": None, "priority": "urgent"})
     assert (r.json()["owner"], r.json()["outcome"]) == (None, None)
     assert r.json()["priority"] == "urgent"
 
