@@ -18,12 +18,12 @@ from npsloop.api.moments import Bound, Moment, start_of
 from npsloop.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from npsloop.api.responses import ContactRef
 from npsloop.errors import NotFound
-from npsloop.loop.case_list import UNASSIGNED, CaseFilters, cases_matching, tag_names, with_details
+from npsloop.loop.case_list import UNASSIGNED, CaseFilters, cases_matching, with_details
 from npsloop.loop.cases import Actor, StaleCase, StatusNotAllowed
 from npsloop.loop.editing import CaseEdit, edit_case
 from npsloop.loop.models import Case, CaseActivity, CaseStatus
 from npsloop.loop.payload import case_data
-from npsloop.surveys.annotations import MAX_TAG
+from npsloop.surveys.annotations import MAX_TAG, tags_by_response
 from npsloop.workspaces.models import ApiKey
 
 router = Router(tags=["cases"])
@@ -184,16 +184,16 @@ def list_cases(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, Any]:
     found = list(rows.order_by("due_at", "pk")[: query.limit + 1])
     page = found[: query.limit]
     more = len(found) > query.limit
+    tags = tags_by_response(case.response_id for case in page)
     return {
-        "items": [case_json(case, now) for case in page],
+        "items": [case_json(case, now, tags) for case in page],
         "next_cursor": _cursor(page[-1]) if more else None,
     }
 
 
 @router.get("/{int:case_id}", response=answers({200: CaseDetail}, 404), summary="Get a case")
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    case = _case(request, case_id)
-    return {**case_json(case, timezone.now()), "history": _history(case)}
+    return _detail(_case(request, case_id))
 
 
 @router.patch(
@@ -228,16 +228,20 @@ def patch_case(
         return Status(409, {"detail": str(stale), "version": stale.current.version})
     except StatusNotAllowed as refused:
         return Status(409, {"detail": str(refused), "allowed": refused.allowed})
-    case = with_details(Case.objects.filter(pk=case.pk)).get()
-    return {**case_json(case, timezone.now()), "history": _history(case)}
+    return _detail(with_details(Case.objects.filter(pk=case.pk)).get())
 
 
-def case_json(case: Case, now: datetime) -> dict[str, Any]:
+def case_json(case: Case, now: datetime, tags: dict[int, list[str]]) -> dict[str, Any]:
     return {
         **case_data(case),
         "overdue": case.status == CaseStatus.OPEN and case.due_at < now,
-        "tags": tag_names(case),
+        "tags": tags.get(case.response_id, []),
     }
+
+
+def _detail(case: Case) -> dict[str, Any]:
+    tags = tags_by_response([case.response_id])
+    return {**case_json(case, timezone.now(), tags), "history": _history(case)}
 
 
 def _case(request: HttpRequest, case_id: int) -> Case:

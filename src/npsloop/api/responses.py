@@ -8,7 +8,8 @@ from functools import wraps
 from typing import Annotated, Any
 
 import pydantic
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
@@ -23,7 +24,7 @@ from npsloop.errors import NotFound
 from npsloop.inbound import Unreadable, parse_json
 from npsloop.stats import CATEGORIES
 from npsloop.surveys.annotations import tags_named
-from npsloop.surveys.models import Channel, Response, ResponseTag, unknown_channel
+from npsloop.surveys.models import Channel, Note, Response, ResponseTag, unknown_channel
 from npsloop.surveys.payload import response_data
 from npsloop.surveys.responses import ResponseData, record_response, update_response
 
@@ -116,10 +117,18 @@ def response_json(response: Response, *, fresh: bool = False) -> dict[str, Any]:
 
 
 def with_annotations(rows: QuerySet[Response]) -> QuerySet[Response]:
-    """Responses with their tags and notes counted in the same few queries."""
+    """Responses with their tags (one query for a page) and their notes counted by a
+    subquery, which runs for the page's rows only (a join would count before the limit)."""
+    notes = (
+        Note.objects.filter(response=OuterRef("pk"))
+        .order_by()
+        .values("response")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     return rows.prefetch_related(
         Prefetch("tag_links", queryset=ResponseTag.objects.select_related("tag"))
-    ).annotate(note_count=Count("notes", distinct=True))
+    ).annotate(note_count=Coalesce(Subquery(notes), 0))
 
 
 def annotated_tags(response: Response) -> list[str]:

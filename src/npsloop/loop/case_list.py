@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from npsloop.contacts.models import Account
@@ -15,7 +15,7 @@ from npsloop.errors import InvalidInput
 from npsloop.loop.models import Case, CaseKind, CaseStatus, Team
 from npsloop.stats import CATEGORIES
 from npsloop.surveys.annotations import tags_named
-from npsloop.surveys.models import ResponseTag, Survey
+from npsloop.surveys.models import Survey
 from npsloop.workspaces.models import Member, Workspace
 
 # The owner filter's word for "nobody owns it" (an email always has an @).
@@ -100,17 +100,9 @@ def cases_matching(
 
 
 def with_details(rows: QuerySet[Case]) -> QuerySet[Case]:
-    """Cases with their owner, team, outcome, contact, account and tags fetched along."""
-    return rows.select_related(
-        "owner__user", "team", "outcome", "contact", "account"
-    ).prefetch_related(
-        Prefetch("response__tag_links", queryset=ResponseTag.objects.select_related("tag"))
-    )
-
-
-def tag_names(case: Case) -> list[str]:
-    """The tags of the case's response, from what with_details fetched."""
-    return sorted((link.tag.name for link in case.response.tag_links.all()), key=str.casefold)
+    """Cases with what case_data shows of their owner, team, outcome, contact and account
+    fetched along (their tags: surveys.annotations.tags_by_response, once per page)."""
+    return rows.select_related("owner__user", "team", "outcome", "contact", "account")
 
 
 def _by_owner(

@@ -143,7 +143,7 @@ def tags_of(response: Response) -> list[str]:
 
 
 def tags_by_response(response_ids: Iterable[int]) -> dict[int, list[str]]:
-    """The tags of many responses in one query (for exports)."""
+    """The tags of many responses in one query (for exports and pages of cases)."""
     found: dict[int, list[str]] = {}
     links = ResponseTag.objects.filter(response_id__in=list(response_ids)).values_list(
         "response_id", "tag__name"
