@@ -66,7 +66,7 @@ def test_every_limit_has_its_range(document: dict) -> None:
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "limit"
     ]
-    assert len(limits) == 5  # contacts, surveys, responses, releases, events
+    assert len(limits) == 6  # contacts, surveys, responses, releases, events, cases
     for limit in limits:
         assert (limit["minimum"], limit["maximum"]) == (1, 1000)
 

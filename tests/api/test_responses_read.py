@@ -43,8 +43,9 @@ def test_it_reads_one_response_with_its_contact_and_account(api: ApiClient, surv
     assert data == posted
     assert set(data) == {
         "id", "survey", "contact", "account", "score", "category", "comment", "answers",
-        "channel", "properties", "created_at", "updated_at", "erased",
+        "channel", "properties", "created_at", "updated_at", "erased", "tags", "notes",
     }  # fmt: skip
+    assert (data["tags"], data["notes"]) == ([], 0)
     assert data["survey"] == survey.pk
     assert data["contact"] == {"external_id": None, "email": "ann@example.com"}
     assert data["account"] == "acme"

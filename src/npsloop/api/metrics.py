@@ -13,6 +13,7 @@ from npsloop.insights.funnel import Funnel, ask_funnel
 from npsloop.insights.metrics import NAMED_GROUPS, MetricsQuery, compute_metrics
 from npsloop.stats import Histogram, summarize
 from npsloop.stats.levels import check_confidence
+from npsloop.surveys.annotations import tags_named
 from npsloop.surveys.models import Channel
 
 router = Router(tags=["metrics"])
@@ -58,6 +59,13 @@ class MetricsParams(Schema):
         ),
     )
     confidence: float = Field(0.95, description="Level of the interval, e.g. 0.9 or 0.99.")
+    tag: str | None = Field(
+        None,
+        description=(
+            "A tag's name: only responses with that tag (counted from the responses; the ask "
+            "columns are then 0, as asks carry no tags)."
+        ),
+    )
 
 
 def _dimensions(values: list[str]) -> list[str]:
@@ -77,6 +85,11 @@ def get_metrics(request: HttpRequest, params: Query[MetricsParams]) -> HttpRespo
     except ValueError as error:
         raise field_error(("query", "confidence"), str(error)) from None
     survey = params.survey
+    tag_id = None
+    if params.tag is not None:
+        with reported_at("query", rename={"tags": ("query", "tag")}):
+            [tag] = tags_named(workspace, [params.tag])
+        tag_id = tag.pk
     query = MetricsQuery(
         survey_id=None if survey is None else survey_of(workspace, survey, ("query", "survey")).pk,
         since=params.since,
@@ -84,6 +97,7 @@ def get_metrics(request: HttpRequest, params: Query[MetricsParams]) -> HttpRespo
         channel=params.channel,
         wave=params.wave,
         group_by=_dimensions(params.group_by),
+        tag_id=tag_id,
     )
     with reported_at("query"):
         groups = compute_metrics(workspace, query)

@@ -8,6 +8,8 @@ from functools import wraps
 from typing import Annotated, Any
 
 import pydantic
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
@@ -21,7 +23,8 @@ from npsloop.api.surveys import survey_of
 from npsloop.errors import NotFound
 from npsloop.inbound import Unreadable, parse_json
 from npsloop.stats import CATEGORIES
-from npsloop.surveys.models import Channel, Response, unknown_channel
+from npsloop.surveys.annotations import tags_named
+from npsloop.surveys.models import Channel, Note, Response, ResponseTag, unknown_channel
 from npsloop.surveys.payload import response_data
 from npsloop.surveys.responses import ResponseData, record_response, update_response
 
@@ -85,6 +88,8 @@ class ResponseOut(Schema):
     created_at: datetime
     updated_at: datetime
     erased: bool
+    tags: list[str] = Field(description="The response's tags, by name.")
+    notes: int = Field(description="How many notes; read them at /responses/{id}/notes.")
 
 
 class ResponsePage(Schema):
@@ -99,11 +104,43 @@ class ResponseFilters(Schema):
     channel: str | None = Field(None, json_schema_extra=one_of(Channel.values))
     category: str | None = Field(None, json_schema_extra=one_of(CATEGORIES))
     has_comment: bool | None = None
+    tag: str | None = Field(None, description="A tag's name: the responses that have it.")
 
 
-def response_json(response: Response) -> dict[str, Any]:
-    """What response.created's data shows, with the times as datetimes for the schema."""
-    return response_data(response, show_time=lambda value: value)
+def response_json(response: Response, *, fresh: bool = False) -> dict[str, Any]:
+    """What response.created's data shows, with the times as datetimes for the schema, and
+    the tags and the count of notes (which a response just recorded has none of)."""
+    data = response_data(response, show_time=lambda value: value)
+    if fresh:
+        return {**data, "tags": [], "notes": 0}
+    return {**data, "tags": annotated_tags(response), "notes": annotated_notes(response)}
+
+
+def with_annotations(rows: QuerySet[Response]) -> QuerySet[Response]:
+    """Responses with their tags (one query for a page) and their notes counted by a
+    subquery, which runs for the page's rows only (a join would count before the limit)."""
+    notes = (
+        Note.objects.filter(response=OuterRef("pk"))
+        .order_by()
+        .values("response")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return rows.prefetch_related(
+        Prefetch("tag_links", queryset=ResponseTag.objects.select_related("tag"))
+    ).annotate(note_count=Coalesce(Subquery(notes), 0))
+
+
+def annotated_tags(response: Response) -> list[str]:
+    links = response.tag_links.all()
+    if "tag_links" not in getattr(response, "_prefetched_objects_cache", {}):
+        links = links.select_related("tag")
+    return sorted((link.tag.name for link in links), key=str.casefold)
+
+
+def annotated_notes(response: Response) -> int:
+    counted = getattr(response, "note_count", None)
+    return counted if counted is not None else response.notes.count()
 
 
 Run = Callable[..., HttpResponse]
@@ -170,7 +207,8 @@ def post_response(
     )
     with reported_at("body", rename=IDEMPOTENCY_RENAME):
         recorded = record_response(workspace, data)
-    return Status(201 if recorded.created else 200, response_json(recorded.response))
+    answer = response_json(recorded.response, fresh=recorded.created)
+    return Status(201 if recorded.created else 200, answer)
 
 
 @router.get("", response=answers({200: ResponsePage}, 422), summary="List responses")
@@ -199,10 +237,15 @@ def list_responses(
         rows = rows.filter(category=filters.category)
     if filters.has_comment is not None:
         rows = rows.exclude(comment="") if filters.has_comment else rows.filter(comment="")
-    return paginate(rows, page, response_json)
+    if filters.tag is not None:
+        with reported_at("query", rename={"tags": ("query", "tag")}):
+            [tag] = tags_named(workspace, [filters.tag])
+        rows = rows.filter(tag_links__tag=tag)
+    return paginate(with_annotations(rows), page, response_json)
 
 
-def _response(request: HttpRequest, response_id: int) -> Response:
+def response_of(request: HttpRequest, response_id: int) -> Response:
+    """The response of the key's workspace with this id; NotFound (404) otherwise."""
     response = (
         Response.objects.select_related("contact", "account", "workspace")
         .filter(workspace=workspace_of(request), pk=response_id)
@@ -217,7 +260,7 @@ def _response(request: HttpRequest, response_id: int) -> Response:
     "/{int:response_id}", response=answers({200: ResponseOut}, 404), summary="Get a response"
 )
 def get_response(request: HttpRequest, response_id: int) -> dict[str, Any]:
-    return response_json(_response(request, response_id))
+    return response_json(response_of(request, response_id))
 
 
 @router.patch(
@@ -229,7 +272,7 @@ def patch_response(
     request: HttpRequest, response_id: int, payload: ResponsePatch
 ) -> dict[str, Any]:
     """Change the score, comment or answers; fields left out stay as they are."""
-    response = _response(request, response_id)
+    response = response_of(request, response_id)
     changes = {name: getattr(payload, name) for name in payload.model_fields_set}
     with reported_at("body"):
         update_response(response, **changes)

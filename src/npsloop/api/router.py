@@ -9,9 +9,11 @@ from ninja import NinjaAPI, Swagger
 from npsloop.api import (
     accounts,
     asks,
+    cases,
     contacts,
     events,
     metrics,
+    notes_and_tags,
     programmes,
     releases,
     responses,
@@ -56,6 +58,8 @@ api.add_router("/surveys", surveys.router)
 api.add_router("/surveys", asks.router)
 api.add_router("/surveys", programmes.router)
 api.add_router("/responses", responses.router)
+api.add_router("/responses", notes_and_tags.router)
+api.add_router("/cases", cases.router)
 api.add_router("/metrics", metrics.router)
 api.add_router("/releases", releases.router)
 api.add_router("/events", events.router)

@@ -26,6 +26,7 @@ from npsloop.insights import dashboard
 from npsloop.insights import filters as periods
 from npsloop.insights.metrics import COHORT_GROUPS
 from npsloop.stats import Summary
+from npsloop.surveys.annotations import tag_list
 from npsloop.surveys.models import Channel, Survey
 
 TABS = (
@@ -75,6 +76,7 @@ class Page:
             "surveys": surveys,
             "periods": periods.PERIODS,
             "channels": Channel.values,
+            "tags": tag_list(self.workspace),
             "query": self.query_string(),
             "csv_query": self.query_string(**self.extra_params(context), format="csv"),
         }

@@ -4,6 +4,7 @@ from django.urls import path
 
 from npsloop.console import (
     accounts,
+    case_settings,
     cases,
     dashboard,
     digest,
@@ -26,6 +27,11 @@ urlpatterns = [
         "w/<slug:slug>/settings/",
         workspace_settings.workspace_settings,
         name="console-workspace",
+    ),
+    path(
+        "w/<slug:slug>/settings/cases/",
+        case_settings.case_settings_page,
+        name="console-case-settings",
     ),
     path("w/<slug:slug>/digest/", digest.digest_settings, name="console-digest"),
     path("w/<slug:slug>/cases/<int:case_id>/", cases.case_page, name="console-case"),

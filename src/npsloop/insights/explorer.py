@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
@@ -21,6 +22,7 @@ from npsloop.contacts.models import Account, Contact
 from npsloop.errors import InvalidInput
 from npsloop.insights.filters import Filters, responses_in
 from npsloop.program.models import SurveyRequest
+from npsloop.surveys.annotations import notes_by_response, tags_by_response
 from npsloop.surveys.models import Category, Response
 from npsloop.workspaces.models import Workspace
 
@@ -193,7 +195,13 @@ EXPORT_HEADER = (
     "contact_email",
     "contact_external_id",
     "account",
+    "tags",
+    "notes",
 )
+# The tags of a response in one cell, and its notes, each "author, day: text", in another.
+TAG_SEPARATOR = "; "
+NOTE_SEPARATOR = "\n\n"
+EXPORT_CHUNK = 2000
 
 
 def export_rows(
@@ -214,8 +222,24 @@ def export_rows(
         "contact__external_id",
         "account__external_id",
     )
-    for pk, created_at, *rest in rows.iterator(chunk_size=2000):
-        yield (pk, utc_iso(created_at), *rest)
+    read = rows.iterator(chunk_size=EXPORT_CHUNK)
+    # Tags and notes are looked up a chunk of responses at a time: two queries per chunk,
+    # not two per response.
+    while chunk := list(islice(read, EXPORT_CHUNK)):
+        ids = [row[0] for row in chunk]
+        tags = tags_by_response(ids)
+        notes = notes_by_response(ids)
+        for pk, created_at, *rest in chunk:
+            yield (
+                pk,
+                utc_iso(created_at),
+                *rest,
+                TAG_SEPARATOR.join(tags.get(pk, [])),
+                NOTE_SEPARATOR.join(
+                    f"{note.author_name}, {note.created_at:%Y-%m-%d}: {note.body}"
+                    for note in notes.get(pk, [])
+                ),
+            )
 
 
 def utc_iso(when: datetime) -> str:

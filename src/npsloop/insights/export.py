@@ -1,4 +1,5 @@
-"""A workspace as four CSV files that `npsloop import` reads back unchanged.
+"""A workspace as four CSV files that `npsloop import` reads back unchanged, and two more
+with the responses' tags and notes (not imported: they are for reading).
 
 Rows name each other by external ids, emails, survey names and response keys, never by
 database ids, so an export imported into a new workspace exports again byte for byte.
@@ -16,7 +17,7 @@ from pathlib import Path
 from npsloop.contacts.importing import CONTACT_COLUMNS, PROPERTY_PREFIX
 from npsloop.contacts.models import Account, Contact
 from npsloop.surveys.importing import SURVEY_COLUMNS
-from npsloop.surveys.models import Response, Survey
+from npsloop.surveys.models import Note, Response, ResponseTag, Survey
 from npsloop.workspaces.models import Workspace
 
 RESPONSE_HEADER = [
@@ -30,7 +31,11 @@ RESPONSE_HEADER = [
     "external_id",
     "email",
 ]
+TAG_HEADER = ["key", "tag"]
+NOTE_HEADER = ["key", "created_at", "author", "body"]
 CHUNK = 2000
+# What a spreadsheet runs as a formula when a cell starts with it.
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def export_workspace(workspace: Workspace, folder: Path) -> dict[str, int]:
@@ -41,7 +46,35 @@ def export_workspace(workspace: Workspace, folder: Path) -> dict[str, int]:
         "accounts.csv": _write(folder / "accounts.csv", *_accounts(workspace)),
         "surveys.csv": _write(folder / "surveys.csv", *_surveys(workspace)),
         "responses.csv": _write(folder / "responses.csv", RESPONSE_HEADER, _responses(workspace)),
+        "tags.csv": _write(folder / "tags.csv", TAG_HEADER, _tags(workspace)),
+        "notes.csv": _write(folder / "notes.csv", NOTE_HEADER, _notes(workspace)),
     }
+
+
+def neutralised(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading quote before what it would run as a
+    formula. For files people open; not for the ones import reads back as they are."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _tags(workspace: Workspace) -> Iterator[list[str]]:
+    links = (
+        ResponseTag.objects.filter(response__workspace=workspace)
+        .order_by("response__created_at", "response__key", "tag__name")
+        .values_list("response__key", "tag__name")
+    )
+    for key, name in links.iterator(CHUNK):
+        yield [neutralised(key), neutralised(name)]
+
+
+def _notes(workspace: Workspace) -> Iterator[list[str]]:
+    notes = (
+        Note.objects.filter(workspace=workspace)
+        .order_by("response__created_at", "response__key", "created_at", "pk")
+        .values_list("response__key", "created_at", "author_name", "body")
+    )
+    for key, created_at, author, body in notes.iterator(CHUNK):
+        yield [neutralised(key), cell(created_at), neutralised(author), neutralised(body)]
 
 
 def _write(path: Path, header: list[str], rows: Iterable[list[str]]) -> int:

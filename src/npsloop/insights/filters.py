@@ -13,7 +13,8 @@ from django.utils import timezone
 from npsloop.errors import InvalidInput
 from npsloop.insights.metrics import MetricsQuery, moment
 from npsloop.moments import EARLIEST, LATEST
-from npsloop.surveys.models import Channel, Response, Survey
+from npsloop.surveys.annotations import tags_named
+from npsloop.surveys.models import Channel, Response, Survey, Tag
 from npsloop.workspaces.models import Workspace
 
 PERIODS = {
@@ -76,6 +77,7 @@ class Filters:
     channel: str | None = None
     wave: int | None = None
     account_id: int | None = None  # the account pages; not a URL parameter
+    tag: Tag | None = None  # responses with this tag only
 
     def query(
         self, period: Period | None = None, group_by: list[str] | None = None
@@ -88,6 +90,7 @@ class Filters:
             channel=self.channel,
             wave=self.wave,
             account_id=self.account_id,
+            tag_id=self.tag.pk if self.tag else None,
             group_by=group_by or [],
         )
 
@@ -103,6 +106,8 @@ class Filters:
             params["channel"] = self.channel
         if self.wave is not None:
             params["wave"] = str(self.wave)
+        if self.tag is not None:
+            params["tag"] = self.tag.name
         return params
 
 
@@ -181,11 +186,17 @@ def resolve_filters(workspace: Workspace, params: dict[str, str], today: date) -
             errors["wave"] = f"must be a wave number (1, 2, …) or 0 for none, got {raw!r}"
         else:
             wave = int(raw)
+    tag = None
+    if raw := params.get("tag"):
+        try:
+            [tag] = tags_named(workspace, [raw])
+        except InvalidInput as error:
+            errors["tag"] = error.errors["tags"]
     if errors:
         raise InvalidInput(errors)
     if survey is not None:
         survey.workspace = workspace
-    return Filters(period, survey, channel, wave)
+    return Filters(period, survey, channel, wave, tag=tag)
 
 
 def responses_in(workspace: Workspace, filters: Filters) -> QuerySet[Response]:
@@ -205,4 +216,6 @@ def responses_in(workspace: Workspace, filters: Filters) -> QuerySet[Response]:
         rows = rows.filter(wave=filters.wave or None)
     if filters.account_id is not None:
         rows = rows.filter(account_id=filters.account_id)
+    if filters.tag is not None:
+        rows = rows.filter(tag_links__tag=filters.tag)
     return rows

@@ -50,7 +50,12 @@ class Funnel:
 
 
 def ask_funnel(workspace: Workspace, query: MetricsQuery) -> dict[tuple[str | None, ...], Funnel]:
-    """The funnel per group of `query.group_by` (the same labels as the NPS groups)."""
+    """The funnel per group of `query.group_by` (the same labels as the NPS groups).
+
+    Nothing when the query asks for a tag: tags are put on answers, so no ask that went
+    unanswered has one, and a funnel of the tagged would show every ask answered."""
+    if query.tag_id is not None:
+        return {}
     zone = ZoneInfo(workspace.time_zone)
     asks = SurveyRequest.objects.filter(workspace=workspace).exclude(status=AskStatus.CANCELLED)
     if query.survey_id is not None:

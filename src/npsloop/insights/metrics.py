@@ -43,6 +43,9 @@ class MetricsQuery:
     channel: str | None = None
     wave: int | None = None
     account_id: int | None = None
+    # Responses with this tag only: tags live on responses, not in the daily rollups, so a
+    # tagged question is always counted from the responses.
+    tag_id: int | None = None
     group_by: list[str] = field(default_factory=list)
 
 
@@ -99,6 +102,7 @@ def _fits_rollups(query: MetricsQuery) -> bool:
     return (
         whole_days
         and query.account_id is None
+        and query.tag_id is None
         and all(name in ROLLUP_GROUPS for name in query.group_by)
     )
 
@@ -167,6 +171,10 @@ def _from_responses(workspace: Workspace, query: MetricsQuery) -> Counts:
         rows = rows.filter(wave=query.wave or None)
     if query.account_id is not None:
         rows = rows.filter(account_id=query.account_id)
+    if query.tag_id is not None:
+        # A response has a tag at most once (response_tag_once), so the join counts each
+        # response once; the (tag, response) index leads to the tagged few.
+        rows = rows.filter(tag_links__tag_id=query.tag_id)
     if query.since is not None:
         rows = rows.filter(Q(created_at__gte=moment(query.since, zone)))
     if query.until is not None:

@@ -67,8 +67,8 @@ class StatusNotAllowed(ValueError):
     def __init__(self, current: str, wanted: str) -> None:
         self.allowed = list(NEXT_STATUSES[current])
         super().__init__(
-            f"a {current} case can't become {wanted}; it can become "
-            + (", ".join(self.allowed) if self.allowed else "nothing else")
+            f"{'an' if current[0] in 'aeiou' else 'a'} {current} case can't become {wanted}; "
+            "it can become " + (", ".join(self.allowed) if self.allowed else "nothing else")
         )
 
 
@@ -287,6 +287,12 @@ def mark_overdue(*, now: datetime | None = None, batch: int = 500) -> int:
         marked += len(cases)
         if len(cases) < batch:
             return marked
+
+
+def check_version(case: Case, version: int) -> None:
+    """StaleCase unless the case is still at ``version`` (locked until the transaction
+    ends), for changes beside the case's own that must not follow a stale read."""
+    _locked(case, version)
 
 
 def _locked(case: Case, version: int | None) -> Case:

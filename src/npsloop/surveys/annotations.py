@@ -39,6 +39,23 @@ def create_tag(workspace: Workspace, name: object) -> Tag:
         return existing or Tag.objects.create(workspace=workspace, name=name)
 
 
+def rename_tag(tag: Tag, name: object) -> Tag:
+    """Give a tag a new name (every response that has it shows the new one). A name another
+    tag of the workspace has, in any letter case, is refused: merge by tagging instead."""
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput({"name": "must be a tag name of 1 to 50 characters"})
+    name = " ".join(name.split())
+    if len(name) > MAX_TAG:
+        raise InvalidInput({"name": f"must be at most {MAX_TAG} characters, got {len(name)}"})
+    with transaction.atomic():
+        taken = Tag.objects.filter(workspace_id=tag.workspace_id, name__iexact=name)
+        if taken.exclude(pk=tag.pk).exists():
+            raise InvalidInput({"name": f"there is a tag named {name!r} already"})
+        tag.name = name
+        tag.save(update_fields=["name"])
+    return tag
+
+
 def delete_tag(tag: Tag) -> None:
     """Take a tag off the list and off every response that has it."""
     tag.delete()
@@ -123,6 +140,27 @@ def tags_of(response: Response) -> list[str]:
         Tag.objects.filter(response_links__response=response).values_list("name", flat=True),
         key=str.casefold,
     )
+
+
+def tags_by_response(response_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The tags of many responses in one query (for exports and pages of cases)."""
+    found: dict[int, list[str]] = {}
+    links = ResponseTag.objects.filter(response_id__in=list(response_ids)).values_list(
+        "response_id", "tag__name"
+    )
+    for response_id, name in links:
+        found.setdefault(response_id, []).append(name)
+    return {key: sorted(names, key=str.casefold) for key, names in found.items()}
+
+
+def notes_by_response(response_ids: Iterable[int]) -> dict[int, list[Note]]:
+    """The notes of many responses, oldest first, in one query (for exports)."""
+    found: dict[int, list[Note]] = {}
+    for note in Note.objects.filter(response_id__in=list(response_ids)).order_by(
+        "created_at", "pk"
+    ):
+        found.setdefault(note.response_id, []).append(note)
+    return found
 
 
 def add_note(

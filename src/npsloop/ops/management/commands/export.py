@@ -14,7 +14,8 @@ from npsloop.ops.import_command import USAGE_ERROR, workspace_by_slug
 
 class Command(BaseCommand):
     help = (
-        "Write contacts.csv, accounts.csv, surveys.csv and responses.csv into DIR. "
+        "Write contacts.csv, accounts.csv, surveys.csv and responses.csv into DIR (and the "
+        "responses' tags.csv and notes.csv, which are not imported). "
         "Import them back with `npsloop import contacts DIR/contacts.csv` and "
         "`npsloop import responses DIR/responses.csv --surveys DIR/surveys.csv`."
     )
