@@ -47,7 +47,7 @@ def child(responses: int, rounds: int) -> dict[str, Any]:
     from npsloop.events.models import Event
     from npsloop.surveys import by_external_id
     from npsloop.surveys import responses as service
-    from npsloop.surveys.services import create_survey
+    from npsloop.surveys.configure import create_survey
     from npsloop.workspaces.configure import create_workspace
 
     workspace = create_workspace("Bench Events")

@@ -286,7 +286,7 @@ def generate(
     """
     from django.db import connection, transaction
 
-    from npsloop.surveys.services import create_survey
+    from npsloop.surveys.configure import create_survey
     from npsloop.workspaces.configure import create_workspace
 
     if responses < 1 or contacts < 1:

@@ -39,8 +39,8 @@ def seed(contacts: int, rate: int, sent: bool, tokens: Path | None) -> dict[str,
     from npsloop.contacts.services import store_contacts
     from npsloop.program.asks import ask_contacts
     from npsloop.program.models import AskStatus, SurveyRequest
+    from npsloop.surveys.configure import create_survey
     from npsloop.surveys.followup import wording_for
-    from npsloop.surveys.services import create_survey
     from npsloop.workspaces.configure import create_workspace
     from npsloop.workspaces.models import Workspace
 

@@ -166,7 +166,7 @@ def seed(contacts: int, cap_percent: float, account_cap: int | None) -> dict[str
 
     from npsloop.program.programmes import programme_of, update_programme
     from npsloop.program.releases import create_release
-    from npsloop.surveys.services import create_survey
+    from npsloop.surveys.configure import create_survey
     from npsloop.workspaces.configure import create_workspace
 
     started = time.perf_counter()

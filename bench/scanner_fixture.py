@@ -30,7 +30,7 @@ def seed(asks: int, emails: Path) -> dict[str, Any]:
     from npsloop.contacts.services import store_contacts
     from npsloop.program.asks import ask_contacts
     from npsloop.program.models import AskStatus, SurveyRequest
-    from npsloop.surveys.services import create_survey
+    from npsloop.surveys.configure import create_survey
     from npsloop.workspaces.configure import create_workspace
 
     workspace = create_workspace("Scanner bench")

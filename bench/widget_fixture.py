@@ -140,7 +140,7 @@ def seed(users_count: int, fresh_share: float, bodies: Path) -> dict[str, Any]:
     from npsloop.contacts.models import Contact
     from npsloop.contacts.services import store_contacts
     from npsloop.surveys import rollups
-    from npsloop.surveys.services import create_survey
+    from npsloop.surveys.configure import create_survey
     from npsloop.workspaces.configure import create_workspace, update_workspace
 
     started = time.perf_counter()

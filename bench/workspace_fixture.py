@@ -13,7 +13,7 @@ import django
 
 def main(argv: list[str]) -> int:
     django.setup()
-    from npsloop.surveys.services import create_survey
+    from npsloop.surveys.configure import create_survey
     from npsloop.workspaces.configure import create_workspace
     from npsloop.workspaces.keys import create_api_key
 

@@ -12,8 +12,8 @@ from npsloop.contacts.fields import ContactData
 from npsloop.contacts.models import Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.memory import forget_all
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Survey
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.keys import create_api_key
 from npsloop.workspaces.models import Workspace

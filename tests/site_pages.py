@@ -13,9 +13,9 @@ from django.utils import timezone
 from npsloop.contacts.fields import ContactData
 from npsloop.contacts.services import upsert_contact
 from npsloop.program.asks import ask_contacts
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Channel, Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role, Workspace

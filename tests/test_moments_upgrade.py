@@ -28,9 +28,9 @@ from npsloop.contacts.services import upsert_contact
 from npsloop.program.models import Programme, Release
 from npsloop.program.programmes import programme_of
 from npsloop.program.releases import create_release
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Response
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.keys import create_api_key
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from api_client import ApiClient
 
-from npsloop.surveys.services import create_survey
+from npsloop.surveys.configure import create_survey
 from npsloop.workspaces.models import Workspace
 
 

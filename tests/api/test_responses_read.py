@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from api_client import ApiClient
 
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Survey
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
 URL = "/api/v1/responses"

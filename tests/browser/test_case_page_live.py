@@ -14,8 +14,8 @@ from bench.smtp_sink import SmtpSink
 from npsloop.contacts.fields import ContactData
 from npsloop.loop.models import Case, CaseStatus
 from npsloop.loop.reactions import follow_answers
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role

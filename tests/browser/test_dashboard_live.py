@@ -34,9 +34,9 @@ from npsloop.contacts.services import upsert_contact
 from npsloop.insights.dashboard import change_text
 from npsloop.program.models import Release
 from npsloop.stats import Histogram, compare
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.keys import create_api_key
 from npsloop.workspaces.membership import add_member

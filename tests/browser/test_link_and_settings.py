@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Response, Survey
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role, Workspace

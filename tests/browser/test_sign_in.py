@@ -10,8 +10,8 @@ from django.contrib.auth.models import AbstractUser
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role

@@ -21,8 +21,8 @@ from npsloop.contacts.fields import ContactData
 from npsloop.contacts.services import upsert_contact
 from npsloop.program.asks import ask_contacts
 from npsloop.program.models import AskStatus, SurveyRequest
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Response, Survey
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.models import Workspace
 

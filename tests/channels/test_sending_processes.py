@@ -31,7 +31,7 @@ SEED = """
 from npsloop.contacts.fields import ContactData
 from npsloop.contacts.services import upsert_contacts
 from npsloop.program.asks import ask_contacts
-from npsloop.surveys.services import create_survey
+from npsloop.surveys.configure import create_survey
 from npsloop.workspaces.configure import create_workspace
 workspace = create_workspace("Acme")
 workspace.send_rate_per_minute = 1_000_000

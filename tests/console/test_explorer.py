@@ -25,10 +25,10 @@ from npsloop.errors import InvalidInput
 from npsloop.insights import explorer
 from npsloop.insights.filters import Filters, Period
 from npsloop.program.models import AskStatus, SurveyRequest
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.erasure import erase_contact
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Workspace

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from npsloop.contacts.fields import ContactData
 from npsloop.contacts.services import upsert_contact
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.erasure import erase_contact
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
 Run = Callable[..., str]

@@ -9,9 +9,9 @@ import pytest
 from django.core.management.base import CommandError
 
 from npsloop.contacts.models import Contact
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.rollups import count_responses, stored_rollups
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
 Run = Callable[..., str]

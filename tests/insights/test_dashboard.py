@@ -69,7 +69,7 @@ raw_responses = st.lists(
 
 @pytest.fixture
 def zoned(db: None) -> tuple[Workspace, Survey, dict[str, Contact]]:
-    from npsloop.surveys.services import create_survey
+    from npsloop.surveys.configure import create_survey
 
     workspace = create_workspace("Zoned", time_zone=ZONE)
     survey = create_survey(workspace, name="NPS", product_name="Zoned")

@@ -25,9 +25,9 @@ from npsloop.insights import digest as digest_module
 from npsloop.insights.digest import Digest, send_digests, week_digest
 from npsloop.jobs import send_weekly_digests
 from npsloop.stats import Histogram, compare, summarize
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Response, Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Member, Workspace
 

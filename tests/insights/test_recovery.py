@@ -108,7 +108,7 @@ def test_only_the_same_survey_and_this_workspace_count(
     other_workspace: Workspace,
     other_survey: Survey,
 ) -> None:
-    from npsloop.surveys.services import create_survey
+    from npsloop.surveys.configure import create_survey
 
     detractor(workspace, survey, "a", next_score=None, contacted_days_ago=19)
     onboarding = create_survey(workspace, name="Onboarding", product_name="Acme Cloud")

@@ -20,9 +20,9 @@ from npsloop.loop.models import Case, CaseRule, Team
 from npsloop.loop.reactions import follow_answers
 from npsloop.loop.rules import case_settings
 from npsloop.surveys.annotations import change_tags, create_tag
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Member, Role, Workspace
 
 from .conftest import make_member

@@ -15,9 +15,9 @@ from npsloop.errors import InvalidInput
 from npsloop.program.answers import unsubscribe
 from npsloop.program.asks import ContactFilter, ask_contacts, ask_matching
 from npsloop.program.models import AskStatus, SurveyRequest
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Channel, Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
 

@@ -23,8 +23,8 @@ from npsloop.program.population import CONTACT_REASONS, contact_rule_counts, loa
 from npsloop.program.population import epoch_days as days
 from npsloop.program.rules import ROW_RULES, Skip, cooldown_start, skip_reason_of, skip_reasons
 from npsloop.program.schedule import REASONS, Rules, select
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Channel, Response, Survey
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
 # Microseconds on purpose: the databases must keep them for the cooldown's edge to agree.

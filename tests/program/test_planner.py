@@ -14,9 +14,9 @@ from npsloop.contacts.services import upsert_contacts
 from npsloop.program.models import AskStatus, Programme, SurveyRequest
 from npsloop.program.planner import forecast, plan, plan_all
 from npsloop.program.releases import create_release
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
 

@@ -18,9 +18,9 @@ from npsloop.program.models import AskStatus, Programme, SurveyRequest
 from npsloop.program.population import epoch_days, load_population
 from npsloop.program.releases import create_release
 from npsloop.program.schedule import select
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
 CONTACTS = 150

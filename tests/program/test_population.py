@@ -11,9 +11,9 @@ from npsloop.contacts.fields import ContactData
 from npsloop.contacts.services import upsert_contacts
 from npsloop.program.models import AskStatus, SurveyRequest
 from npsloop.program.population import epoch_days, load_population
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

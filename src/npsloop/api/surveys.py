@@ -15,9 +15,8 @@ from npsloop.channels.link.links import contact_url, public_url
 from npsloop.contacts.models import Contact
 from npsloop.errors import NotFound
 from npsloop.memory import Memory
-from npsloop.surveys.configure import NUMBERS, TEXTS, update_survey
+from npsloop.surveys.configure import NUMBERS, TEXTS, create_survey, update_survey
 from npsloop.surveys.models import CtaAudience, Survey, WidgetPosition
-from npsloop.surveys.services import create_survey
 from npsloop.surveys.texts import LANGUAGES
 from npsloop.workspaces.models import Workspace
 

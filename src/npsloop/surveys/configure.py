@@ -1,19 +1,23 @@
-"""Changing how a survey asks: the one door for the settings page and the API."""
+"""Creating a survey and changing how it asks: the one door for the settings page, the API,
+the commands and the demo."""
 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
+from django.utils.text import slugify
 
 from npsloop.errors import InvalidInput
 from npsloop.surveys import texts
 from npsloop.surveys.models import CtaAudience, Survey, WidgetPosition
 from npsloop.surveys.questions import check_extra_questions
+from npsloop.workspaces.models import Workspace
 
 PROPERTY_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
@@ -42,6 +46,34 @@ EDITABLE = (
     "widget_position",
     "targeting",
 )
+
+
+def create_survey(
+    workspace: Workspace, *, name: str, product_name: str, question: str = ""
+) -> Survey:
+    errors: dict[str, str] = {}
+    for field, value, limit in (("name", name, 200), ("product_name", product_name, 200)):
+        if not value.strip():
+            errors[field] = "must not be empty"
+        elif len(value) > limit:
+            errors[field] = f"must be at most {limit} characters, got {len(value)}"
+    if len(question) > 500:
+        errors["question"] = f"must be at most 500 characters, got {len(question)}"
+    if errors:
+        raise InvalidInput(errors)
+    return Survey.objects.create(
+        workspace=workspace,
+        name=name.strip(),
+        slug=new_slug(name),
+        product_name=product_name.strip(),
+        question=question,
+    )
+
+
+def new_slug(name: str) -> str:
+    """A readable, unguessable slug for the public link: the name plus random letters, so
+    nobody can walk from one workspace's public survey to another's."""
+    return f"{slugify(name)[:50] or 'survey'}-{secrets.token_hex(3)}"
 
 
 def update_survey(survey: Survey, changes: Mapping[str, Any]) -> Survey:

@@ -24,9 +24,9 @@ from npsloop.contacts.services import upsert_contacts
 from npsloop.contacts.tabular import FileProblem, Row, Table
 from npsloop.errors import InvalidInput
 from npsloop.stats import ScoreError, parse_score
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Channel, Survey
 from npsloop.surveys.responses import ResponseData, check_response, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import Workspace
 
 RESPONSE_COLUMNS = ("key", "survey", "created_at", "score", "channel", "comment", "answers")

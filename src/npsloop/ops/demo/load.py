@@ -27,9 +27,9 @@ from npsloop.ops.demo.people import make_accounts, make_contacts
 from npsloop.ops.demo.second_answers import how_many, second_answers
 from npsloop.program.models import Release
 from npsloop.program.releases import create_release
+from npsloop.surveys.configure import create_survey
 from npsloop.surveys.models import Survey
 from npsloop.surveys.responses import ResponseData, record_response
-from npsloop.surveys.services import create_survey
 from npsloop.workspaces.configure import create_workspace
 from npsloop.workspaces.membership import add_member
 from npsloop.workspaces.models import Role, Workspace
