@@ -50,6 +50,7 @@ def seed_cases(workspace_id: int, cases: int, open_cases: int, seed: int = 0) ->
     from django.db import connection, transaction
 
     from npsloop.loop.models import Outcome, Team
+    from npsloop.loop.next_answers import fill_next_answers
     from npsloop.loop.rules import case_settings
     from npsloop.surveys.models import Response
     from npsloop.workspaces.membership import add_member
@@ -81,6 +82,8 @@ def seed_cases(workspace_id: int, cases: int, open_cases: int, seed: int = 0) ->
         picked = sorted(rng.choice(len(rows), size=cases, replace=False))
         chosen = [rows[i] for i in picked]
         _write_cases(workspace_id, chosen, members, teams, outcomes, open_cases, rng)
+        # What the worker keeps on each case as answers come in, set for all at once.
+        fill_next_answers(workspace_id)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"cases": cases, "open": open_cases, "members": MEMBERS, "owner": members[0].pk}

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 
 from npsloop.insights.case_scope import CaseScope, cases_in
 from npsloop.stats import Comparison, Histogram, Summary, compare, summarize
-from npsloop.surveys.models import Category, Response
+from npsloop.surveys.models import Category
 from npsloop.workspaces.models import Workspace
 
 
@@ -59,21 +59,11 @@ def recovery(workspace: Workspace, scope: CaseScope) -> Recovery:
     detractors = cases_in(workspace, scope, opened_in_period=True).filter(
         opened_category=Category.DETRACTOR, contact__isnull=False
     )
-    # The person's answers are found by their contact (an index of a few rows each); the
-    # contact is this workspace's, as every case's is.
-    later = Response.objects.filter(
-        contact_id=OuterRef("contact_id"),
-        survey_id=OuterRef("survey_id"),
-        created_at__gt=OuterRef("opened_at"),
-    ).order_by("created_at", "id")
+    # The next answer is kept on the case as it comes (loop/next_answers.py).
     rows = (
         detractors.annotate(
-            next_score=Subquery(later.values("score")[:1]),
-            next_at=Subquery(later.values("created_at")[:1]),
-        )
-        .annotate(
             contacted_first=ExpressionWrapper(
-                Q(first_contacted_at__isnull=False, first_contacted_at__lte=F("next_at")),
+                Q(first_contacted_at__isnull=False, first_contacted_at__lte=F("next_answered_at")),
                 output_field=BooleanField(),
             )
         )

@@ -28,6 +28,7 @@ from npsloop.loop.models import (
     Outcome,
     Priority,
 )
+from npsloop.loop.next_answers import note_next_answer
 from npsloop.loop.payload import case_data, person
 from npsloop.loop.routing import WORKERS, route
 from npsloop.loop.rules import Rulebook, matching_rule
@@ -94,6 +95,7 @@ def react(
     # No savepoint: a failure undoes the caller's whole batch, which the follower reads
     # again (two statements less per answer).
     with transaction.atomic(savepoint=False):
+        note_next_answer(response)
         case = Case.objects.select_for_update().filter(response=response).first()
         if case is not None:
             if case.category != response.category:

@@ -182,6 +182,14 @@ class Case(models.Model):
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The person's next answer to the same survey after the case opened, kept here when it
+    # comes (loop/next_answers.py): the follow-up tab's recovery reads it without searching
+    # every answer of every person.
+    next_response = models.ForeignKey(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    next_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    next_answered_at = models.DateTimeField(null=True, blank=True)
     # When the case.overdue event was written (once per time the case fell behind).
     overdue_at = models.DateTimeField(null=True, blank=True)
     # Raised by every change: an edit made from an older version is refused (a conflict),
