@@ -18,6 +18,7 @@ from django.utils import timezone
 from npsloop.errors import InvalidInput
 from npsloop.events.log import Change, record
 from npsloop.events.models import EventType
+from npsloop.loop.alerts import queue_alerts
 from npsloop.loop.due import due_at
 from npsloop.loop.models import (
     ActivityKind,
@@ -127,6 +128,7 @@ def _open(workspace: Workspace, response: Response, rule: Any, at: datetime) -> 
     _event(case, EventType.CASE_OPENED, at, rule=rule.name)
     if routed.owner is not None:
         _event(case, EventType.CASE_ASSIGNED, at, previous_owner=None)
+    queue_alerts(case, at)
     return case
 
 
@@ -169,6 +171,7 @@ def assign(case: Case, owner: Member | None, *, by: Actor, version: int | None =
             previous=person(previous),
         )
         _event(case, EventType.CASE_ASSIGNED, at, previous_owner=person(previous))
+        queue_alerts(case, at, by=by.user)
     return case
 
 
