@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 
 from bench import (
+    bench_alerts,
     bench_api,
     bench_dashboard,
     bench_email,
@@ -44,6 +45,7 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "planner": (bench_planner.main, [], ["--quick"]),
     "dashboard": (bench_dashboard.main, [], ["--quick"]),
     "events": (bench_events.main, [], ["--quick"]),
+    "alerts": (bench_alerts.main, [], ["--quick"]),
 }
 
 
