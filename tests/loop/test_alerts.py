@@ -11,6 +11,7 @@ import time_machine
 from pytest_django.fixtures import Settings
 
 from bench.smtp_sink import SmtpSink
+from npsloop.loop import alert_mail
 from npsloop.loop.alert_dispatch import send_alerts
 from npsloop.loop.alerts import GATHER
 from npsloop.loop.cases import Actor, assign
@@ -295,3 +296,23 @@ def test_a_person_in_two_workspaces_gets_each_workspaces_cases_apart(
     by_workspace = {"/w/acme-cloud/" in text_of(mail): text_of(mail) for mail in smtp_sink.messages}
     assert "ours" in by_workspace[True] and "theirs" not in by_workspace[True]
     assert "theirs" in by_workspace[False] and "/w/acme-cloud/" not in by_workspace[False]
+
+
+def test_a_burst_of_cases_makes_one_readable_email(
+    workspace: Workspace,
+    survey: Survey,
+    cora: Member,
+    smtp_sink: SmtpSink,
+    clock: time_machine.Coordinates,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(alert_mail, "MAX_LISTED", 2)
+    for n in range(5):
+        say(workspace, survey, 1, f"comment {n}", owner=CORA, who=f"u-{n}")
+    clock.shift(GATHER)
+    assert send_alerts().alerts == 5
+    [mail] = smtp_sink.messages
+    assert mail.message["Subject"] == "5 new cases in Acme Cloud"
+    text = text_of(mail)
+    assert "comment 1" in text and "comment 2" not in text
+    assert "… and 3 more." in text and "… and 3 more." in html_of(mail)

@@ -18,7 +18,8 @@ from npsloop.loop.models import Case
 from npsloop.workspaces.models import Member, Workspace
 
 MAX_COMMENT_CHARS = 500
-# A summary names this many cases of each kind, then says how many more there are.
+# An email names this many cases (of each kind, in a summary), then says how many more
+# there are: a burst of answers must not make an email nobody can read.
 MAX_LISTED = 50
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -99,7 +100,12 @@ def compose_alert(member: Member, lines: Sequence[CaseLine]) -> EmailMultiAltern
         member,
         subject,
         "email/case_alert",
-        {"lines": lines, "inbox_url": f"{settings.BASE_URL}/w/{workspace.slug}/cases/"},
+        {
+            "lines": lines[:MAX_LISTED],
+            "count": len(lines),
+            "more": max(len(lines) - MAX_LISTED, 0),
+            "inbox_url": f"{settings.BASE_URL}/w/{workspace.slug}/cases/",
+        },
     )
 
 
