@@ -11,6 +11,7 @@ import time_machine
 from pytest_django.fixtures import Settings
 
 from bench.smtp_sink import SmtpSink
+from npsloop import jobs
 from npsloop.loop import alert_mail
 from npsloop.loop.alert_dispatch import send_alerts
 from npsloop.loop.alerts import GATHER
@@ -316,3 +317,19 @@ def test_a_burst_of_cases_makes_one_readable_email(
     text = text_of(mail)
     assert "comment 1" in text and "comment 2" not in text
     assert "… and 3 more." in text and "… and 3 more." in html_of(mail)
+
+
+def test_the_workers_follower_of_answers_sends_the_alerts_due(
+    workspace: Workspace,
+    survey: Survey,
+    cora: Member,
+    smtp_sink: SmtpSink,
+    clock: time_machine.Coordinates,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(jobs, "FOLLOW_BUDGET_SECONDS", 0)  # one look, no polling
+    say(workspace, survey, 2, "opened by an earlier look", owner=CORA)
+    clock.shift(GATHER)
+    jobs.follow_the_answers.call_local()
+    assert smtp_sink.count == 1
+    assert "opened by an earlier look" in text_of(smtp_sink.messages[0])

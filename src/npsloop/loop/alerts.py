@@ -55,9 +55,8 @@ def queue_alerts(case: Case, at: datetime, *, by: User | None = None) -> int:
 
 def recipients(case: Case) -> list[tuple[Member, str]]:
     """The members to tell of the case, each with why."""
-    if case.owner_id is not None:
-        owner = Member.objects.select_related("user").get(pk=case.owner_id)
-        return [(owner, "owner")]
+    if case.owner is not None:
+        return [(case.owner, "owner")]
     members = Member.objects.filter(workspace_id=case.workspace_id).select_related("user")
     if case.team_id is not None:
         team = list(members.filter(teams=case.team_id, role__in=WORKERS).order_by("pk"))
