@@ -4,12 +4,14 @@ mid-batch loses no alert."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.mail import EmailMessage
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from pytest_django.fixtures import Settings
@@ -26,6 +28,7 @@ from npsloop.surveys.models import Survey
 from npsloop.workspaces.models import Member, Workspace
 
 from .alerting import NOON, say
+from .conftest import make_member
 
 pytestmark = pytest.mark.django_db
 CORA = "cora@acme.test"
@@ -179,3 +182,42 @@ def test_alerts_wait_while_the_mail_server_is_unreachable(
     # Nothing was handed over: no attempt counted, due again at the next look.
     assert waiting.status == MailStatus.WAITING and waiting.attempts == 0
     assert "unreachable" in waiting.error
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason=(
+        "SQLite's test database lives in memory with a shared cache, where a second writer "
+        "fails at once ('table is locked') instead of waiting its turn as on a file; there "
+        "the claim's conditional UPDATE is what the stale-claim tests above check"
+    ),
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_at_once_send_each_alert_once(
+    workspace: Workspace, survey: Survey, smtp_sink: SmtpSink
+) -> None:
+    owners = [make_member(workspace, f"owner{n}@acme.test").user.email for n in range(6)]
+    with time_machine.travel(NOON, tick=False) as traveller:
+        for n in range(12):
+            say(workspace, survey, 2, f"answer {n}", owner=owners[n % 6], who=f"u-{n}")
+        traveller.shift(GATHER)
+        start = threading.Barrier(2)
+        failures: list[BaseException] = []
+
+        def worker() -> None:
+            try:
+                start.wait(timeout=30)
+                send_alerts()
+            except BaseException as error:  # reported below
+                failures.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert not failures
+    assert sorted(mail.rcpt_tos[0] for mail in smtp_sink.messages) == sorted(owners)
+    assert set(Alert.objects.values_list("status", flat=True)) == {MailStatus.SENT}
