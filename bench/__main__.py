@@ -22,6 +22,7 @@ from bench import (
     bench_import,
     bench_metrics,
     bench_planner,
+    bench_scanners,
     bench_score,
     bench_widget,
 )
@@ -45,6 +46,7 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "planner": (bench_planner.main, [], ["--quick"]),
     "dashboard": (bench_dashboard.main, [], ["--quick"]),
     "events": (bench_events.main, [], ["--quick"]),
+    "scanners": (bench_scanners.main, [], ["--quick"]),
     "alerts": (bench_alerts.main, [], ["--quick"]),
 }
 

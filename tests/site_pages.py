@@ -40,6 +40,7 @@ class Site:
             "dashboard overview": f"/w/{w}/",
             "dashboard trend": f"/w/{w}/trend/",
             "responses explorer": f"/w/{w}/responses/",
+            "cases inbox": f"/w/{w}/cases/",
             "survey settings": f"/w/{w}/surveys/{s}/",
             "members": f"/w/{w}/members/",
             "workspace settings": f"/w/{w}/settings/",

@@ -8,37 +8,17 @@ from __future__ import annotations
 import importlib.util
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import dj_database_url
 import django_stubs_ext
-from csp.constants import NONCE, NONE, SELF
+
+from npsloop import web_security
+from npsloop.environment import envbool, envint
 
 # Lets classes like ModelAdmin[Contact] be written for mypy and still run.
 django_stubs_ext.monkeypatch()
-
-
-def envbool(name: str, default: bool) -> bool:
-    value = os.getenv(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}")
-
-
-def envint(name: str, default: int) -> int:
-    value = os.getenv(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"{name} must be an integer, got {value!r}") from None
 
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -89,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside every middleware that may refuse a request, so its refusals under /api/ are JSON.
+    "npsloop.api.error_pages.json_error_pages",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "npsloop.inbound.refuse_nul",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -266,120 +248,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 
-def sign_in_throttle() -> tuple[int, timedelta]:
-    """NPSLOOP_SIGN_IN_FAILURES wrong passwords for one account, or from one network address,
-    pause its sign-in for NPSLOOP_SIGN_IN_PAUSE_MINUTES."""
-    failures = envint("NPSLOOP_SIGN_IN_FAILURES", 10)
-    minutes = envint("NPSLOOP_SIGN_IN_PAUSE_MINUTES", 15)
-    if failures < 1:
-        raise ValueError(f"NPSLOOP_SIGN_IN_FAILURES must be at least 1, got {failures}")
-    if minutes < 1:
-        raise ValueError(f"NPSLOOP_SIGN_IN_PAUSE_MINUTES must be at least 1, got {minutes}")
-    return failures, timedelta(minutes=minutes)
-
-
-# django-axes counts failed sign-ins (in the database, so every web process agrees) on the
-# sign-in page and the admin's alike, and refuses even the right password during a pause,
-# before the password hasher runs.
-AUTHENTICATION_BACKENDS = [
-    "npsloop.sign_in.ThrottledBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME = sign_in_throttle()
-# Either is enough: guessing one account from many addresses, or many accounts from one.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-# A pause ends one pause after the last counted failure, whatever is tried meanwhile, so a
-# guesser can't keep the owner out by guessing on.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-# Off: a success would clear every failure from that address too, so a guesser with an
-# account of their own could sign in between guesses to restart the count.
-AXES_RESET_ON_SUCCESS = False
-# No row for each successful sign-in (nothing reads them, and nothing would prune them).
-AXES_DISABLE_ACCESS_LOG = True
-# Its "AXES: BEGIN version …" banner would be printed by every npsloop command.
-AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "npsloop.sign_in.paused"
-AXES_CLIENT_IP_CALLABLE = "npsloop.sign_in.client_address"
-# Reverse proxies in front of the web server, each appending to X-Forwarded-For: sign-ins
-# are then counted by the address the outermost one saw, not the proxy's own.
-PROXIES = envint("NPSLOOP_PROXIES", 0)
-if PROXIES < 0:
-    raise ValueError(f"NPSLOOP_PROXIES must be 0 (none) or the number of proxies, got {PROXIES}")
-if PROXIES:
-    # The proxies set X-Forwarded-Proto (overwriting a client's): believed only when there
-    # are proxies to set it.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-
-HSTS_OPTIONS = ("NPSLOOP_HSTS_SECONDS", "NPSLOOP_HSTS_INCLUDE_SUBDOMAINS", "NPSLOOP_HSTS_PRELOAD")
-YEAR = 365 * 24 * 3600
-
-
-def https() -> dict[str, object]:
-    """With an https:// NPSLOOP_BASE_URL: cookies only over HTTPS, HSTS for a year, and plain
-    HTTP redirected to the public address — except /healthz, for a load balancer's check.
-    npsloop itself serves plain HTTP, so a proxy in front terminates TLS and says so in
-    X-Forwarded-Proto. HSTS for subdomains, and the browsers' preload list, are hard to undo
-    and reach beyond npsloop: only when the operator opts in."""
-    if not BASE_URL.startswith("https://"):
-        for name in HSTS_OPTIONS:
-            if os.getenv(name):
-                raise ValueError(
-                    f"{name} applies only to an https:// NPSLOOP_BASE_URL, and it is {BASE_URL!r}"
-                )
-        return {}
-    if PROXIES < 1:
-        raise ValueError(
-            "NPSLOOP_BASE_URL is https://, but npsloop serves plain HTTP: behind the proxy that "
-            "terminates TLS, set NPSLOOP_PROXIES to the number of proxies in front (1 for one), "
-            "so that npsloop believes the X-Forwarded-Proto they set"
-        )
-    seconds = envint("NPSLOOP_HSTS_SECONDS", YEAR)
-    subdomains = envbool("NPSLOOP_HSTS_INCLUDE_SUBDOMAINS", False)
-    preload = envbool("NPSLOOP_HSTS_PRELOAD", False)
-    if seconds < 0:
-        raise ValueError(f"NPSLOOP_HSTS_SECONDS must be 0 (no HSTS) or more seconds, got {seconds}")
-    if preload and not (subdomains and seconds >= YEAR):
-        raise ValueError(
-            "NPSLOOP_HSTS_PRELOAD needs NPSLOOP_HSTS_INCLUDE_SUBDOMAINS=1 and "
-            f"NPSLOOP_HSTS_SECONDS of at least {YEAR} (a year), as the browsers' preload list "
-            "requires"
-        )
-    return {
-        "SESSION_COOKIE_SECURE": True,
-        "CSRF_COOKIE_SECURE": True,
-        "SECURE_SSL_REDIRECT": True,
-        # Redirects go to the public address, never to a Host header a request made up.
-        "SECURE_SSL_HOST": urlparse(BASE_URL).netloc,
-        "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
-        "SECURE_HSTS_SECONDS": seconds,
-        "SECURE_HSTS_INCLUDE_SUBDOMAINS": subdomains,
-        "SECURE_HSTS_PRELOAD": preload,
-        # `check --deploy` recommends both; leaving them off is a decision, taken above.
-        "SILENCED_SYSTEM_CHECKS": [
-            *([] if subdomains else ["security.W005"]),
-            *([] if preload else ["security.W021"]),
-        ],
-    }
-
-
-globals().update(https())
-
-# Content-Security-Policy of every page (django-csp): npsloop's pages load scripts, styles and
-# images from npsloop only, and no other site may frame them. The pages that need more say
-# so themselves, and only they (see docs/security.md, "Headers and HTTPS"). NONCE appears in
-# a page's header only when the page uses its nonce (the widget demo's inline snippet).
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    }
-}
+# Sign-in throttling, reverse proxies, HTTPS and the Content-Security-Policy: web_security.py.
+AUTHENTICATION_BACKENDS = web_security.AUTHENTICATION_BACKENDS
+AXES_FAILURE_LIMIT = web_security.sign_in_throttle()[0]
+AXES_COOLOFF_TIME = web_security.sign_in_throttle()[1]
+globals().update(web_security.sign_in_throttling())
+PROXIES = web_security.proxies()
+globals().update(web_security.behind_proxies(PROXIES))
+globals().update(web_security.https(BASE_URL, PROXIES))
+CONTENT_SECURITY_POLICY = web_security.CONTENT_SECURITY_POLICY
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -30,18 +30,6 @@ class ThrottledBackend(AxesStandaloneBackend):
         return None
 
 
-def client_address(request: HttpRequest) -> str:
-    """The address sign-ins are counted by: the peer's, or behind PROXIES proxies the one
-    the outermost of them saw. Only the entries the proxies appended are believed; a client
-    can write anything in front of them."""
-    peer = str(request.META.get("REMOTE_ADDR", ""))
-    if settings.PROXIES < 1:
-        return peer
-    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    return hops[-settings.PROXIES] if len(hops) >= settings.PROXIES else peer
-
-
 def pause_minutes() -> int:
     return max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
 

@@ -81,6 +81,8 @@ def test_sign_in_and_the_dashboard(
     page.wait_for_url("**period=**")
     page.goto(live_server.url + pages["responses explorer"])
     expect(page.get_by_text("comment 3").first).to_be_visible()
+    page.goto(live_server.url + pages["cases inbox"])
+    expect(page.get_by_role("heading", name="Cases")).to_be_visible()
     assert refusals() == []
 
 

@@ -78,6 +78,23 @@ def test_too_many_answers_from_one_address_are_refused(survey: Survey, settings:
     assert Response.objects.count() == 3
 
 
+def test_behind_a_proxy_each_client_is_counted_by_its_own_address(
+    survey: Survey, settings: Settings
+) -> None:
+    settings.LINK_ANSWERS_PER_IP_HOUR = 2
+    settings.PROXIES = 1
+    url = path_of(public_url(survey))
+
+    def answer(client_address: str) -> int:
+        # What the proxy appends; the peer is always the proxy itself.
+        headers = {"X-Forwarded-For": f"6.6.6.6, {client_address}"}
+        return Client(REMOTE_ADDR="10.0.0.2").post(url, {"score": "8"}, headers=headers).status_code
+
+    assert [answer("203.0.113.7") for _ in range(3)] == [302, 302, 429]
+    assert [answer("198.51.100.9") for _ in range(2)] == [302, 302]
+    assert Response.objects.count() == 4
+
+
 def test_an_unknown_or_paused_survey_is_not_found(client: Client, survey: Survey) -> None:
     assert client.get("/s/no-such-survey").status_code == 404
     survey.is_active = False

@@ -62,6 +62,43 @@ def test_a_scanner_fetching_every_link_records_nothing(
     assert not Response.objects.exists()
 
 
+def test_the_emails_hidden_link_stops_its_pages_recording_for_two_minutes(
+    client: Client, ask: SurveyRequest
+) -> None:
+    """Only a machine follows the decoy (it is invisible and out of reach in the email):
+    for a while, that email's pages record only what someone confirms by a click."""
+    assert client.head(f"/r/{ask.token}/scan").status_code == 200
+    page = client.get(f"/r/{ask.token}/scan")
+    assert page.status_code == 200
+    assert "choose a score in the email" in page.content.decode()
+    client.get(f"/r/{ask.token}/9")
+    assert record(client, ask, 9).status_code == 409  # type: ignore[attr-defined]
+    assert not Response.objects.exists()
+    with time_machine.travel(timezone.now() + timedelta(seconds=119)):
+        assert record(client, ask, 9).status_code == 409  # type: ignore[attr-defined]
+    with time_machine.travel(timezone.now() + timedelta(seconds=121)):
+        client.get(f"/r/{ask.token}/9")
+        assert record(client, ask, 9).status_code == 200  # type: ignore[attr-defined]
+    assert Response.objects.get().score == 9
+
+
+def test_a_click_confirms_a_score_after_the_hidden_link_was_fetched(
+    client: Client, ask: SurveyRequest
+) -> None:
+    client.get(f"/r/{ask.token}/scan")
+    assert record(client, ask, 4, confirmed="1").status_code == 200  # type: ignore[attr-defined]
+    assert Response.objects.get().score == 4
+
+
+def test_the_hidden_link_of_an_unknown_token_is_a_plain_404(
+    client: Client, ask: SurveyRequest
+) -> None:
+    for token in ("nope", "x" * 22, ask.token[:-1] + "!"):
+        assert client.get(f"/r/{token}/scan").status_code == 404
+    client.get(f"/r/{ask.token}/9")
+    assert record(client, ask, 9).status_code == 200  # type: ignore[attr-defined]
+
+
 def test_the_pages_script_records_the_score_once(client: Client, ask: SurveyRequest) -> None:
     client.get(f"/r/{ask.token}/8")
     reply = record(client, ask, 8)

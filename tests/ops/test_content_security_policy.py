@@ -67,6 +67,7 @@ def test_it_sends_the_strict_policy_on_public_pages(site: Site, name: str) -> No
         "dashboard overview",
         "dashboard trend",
         "responses explorer",
+        "cases inbox",
         "members",
         "workspace settings",
     ],

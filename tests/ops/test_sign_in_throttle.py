@@ -105,7 +105,7 @@ def test_the_admin_sign_in_is_throttled_too(db: None) -> None:
 
 
 def test_the_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from npsloop.settings import sign_in_throttle
+    from npsloop.web_security import sign_in_throttle
 
     assert sign_in_throttle() == (10, timedelta(minutes=15))
     monkeypatch.setenv("NPSLOOP_SIGN_IN_FAILURES", "5")

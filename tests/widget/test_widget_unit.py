@@ -401,23 +401,30 @@ def test_it_does_not_restyle_the_page(page: Page, fake: FakeServer) -> None:
 
 
 def test_it_checks_again_when_a_single_page_app_navigates(page: Page, fake: FakeServer) -> None:
+    # The page's clock moves only when the test says: a loaded machine can't stretch the
+    # debounce window past what the assertions assume.
+    page.clock.install()
     visit(page, fake)
     checks(page, fake, 1)
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
 
     page.evaluate("['/app/a', '/app/b', '/app/c'].forEach((p) => history.pushState({}, '', p))")
-    page.wait_for_timeout(150)
+    page.clock.run_for(150)
     assert len(fake.received("check")) == 1, "navigations are debounced"
+    page.clock.run_for(200)
     assert checks(page, fake, 2)[1]["url"] == fake.site_url + "/app/c"
-    page.wait_for_timeout(500)
+    page.clock.run_for(1000)
     assert len(fake.received("check")) == 2
 
     page.evaluate("history.replaceState({step: 2}, '', location.href)")
-    page.wait_for_timeout(500)
+    page.clock.run_for(1000)
     assert len(fake.received("check")) == 2, "a state change without a new URL is no navigation"
 
     page.evaluate("location.hash = '#docs'")
+    page.clock.run_for(400)
     assert checks(page, fake, 3)[2]["url"] == fake.site_url + "/app/c#docs"
     page.go_back()
+    page.clock.run_for(400)
     assert checks(page, fake, 4)[3]["url"] == fake.site_url + "/app/c"
 
 

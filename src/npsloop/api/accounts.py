@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import reported_at
+from npsloop.api.errors import ExternalId, answers, reported_at
 from npsloop.contacts.accounts import AccountData, upsert_account
 from npsloop.contacts.models import Account
 from npsloop.contacts.outcome import Outcome
@@ -47,11 +47,11 @@ def account_json(account: Account) -> dict[str, Any]:
 
 @router.put(
     "/{path:external_id}",
-    response={200: AccountOut, 201: AccountOut},
+    response=answers({200: AccountOut, 201: AccountOut}, 404, 413, 422),
     summary="Create or update an account",
 )
 def put_account(
-    request: HttpRequest, external_id: str, payload: AccountIn
+    request: HttpRequest, external_id: ExternalId, payload: AccountIn
 ) -> Status[dict[str, Any]]:
     """Upsert by your external id: 201 when created, 200 otherwise."""
     data = AccountData(external_id=external_id, name=payload.name, properties=payload.properties)
@@ -60,8 +60,10 @@ def put_account(
     return Status(201 if outcome is Outcome.CREATED else 200, account_json(account))
 
 
-@router.get("/{path:external_id}", response=AccountOut, summary="Get an account")
-def get_account(request: HttpRequest, external_id: str) -> dict[str, Any]:
+@router.get(
+    "/{path:external_id}", response=answers({200: AccountOut}, 404), summary="Get an account"
+)
+def get_account(request: HttpRequest, external_id: ExternalId) -> dict[str, Any]:
     account = Account.objects.filter(
         workspace=workspace_of(request), external_id=external_id
     ).first()

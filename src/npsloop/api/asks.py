@@ -9,10 +9,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, one_of, reported_at
 from npsloop.api.moments import Moment
 from npsloop.errors import NotFound
 from npsloop.program.asks import (
+    ASKABLE_CHANNELS,
+    MAX_DELAY_MINUTES,
     AskReport,
     ContactFilter,
     ask_contacts,
@@ -37,11 +39,21 @@ class FilterIn(Schema):
 
 class AsksIn(Schema):
     contacts: list[str] | None = Field(
-        None, description=f"External ids or emails, at most {MAX_CONTACTS:,}."
+        None,
+        description=f"External ids or emails, at most {MAX_CONTACTS:,}.",
+        json_schema_extra={"maxItems": MAX_CONTACTS},
     )
     filter: FilterIn | None = Field(None, description="Instead of `contacts`: who to ask.")
-    channel: str = Field("email", description="`email`; in-app asks are made by the widget.")
-    delay_minutes: int = Field(0, description="Send this many minutes from now (0-525600).")
+    channel: str = Field(
+        "email",
+        description="In-app asks are made by the widget.",
+        json_schema_extra=one_of(ASKABLE_CHANNELS),
+    )
+    delay_minutes: int = Field(
+        0,
+        description="Send this many minutes from now.",
+        json_schema_extra={"minimum": 0, "maximum": MAX_DELAY_MINUTES},
+    )
 
 
 class ScheduledOut(Schema):
@@ -55,7 +67,7 @@ class SkippedOut(Schema):
     contact: str
     reason: str = Field(
         description="Why the contact is not asked; see docs/programme.md for each reason.",
-        json_schema_extra={"enum": [str(reason) for reason in ASK_REASONS]},
+        json_schema_extra=one_of(ASK_REASONS),
     )
 
 
@@ -66,7 +78,7 @@ class AsksOut(Schema):
 
 @router.post(
     "/{int:survey_id}/asks",
-    response=AsksOut,
+    response=answers({200: AsksOut}, 404, 413, 422),
     summary="Ask contacts",
     description=(
         "Schedule an email ask for each contact named in `contacts`, or matched by "

@@ -9,10 +9,10 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import reported_at
+from npsloop.api.errors import ExternalId, answers, reported_at
 from npsloop.api.moments import Bound, Moment, start_of
 from npsloop.api.pagination import PageParams, paginate
-from npsloop.contacts.fields import ContactData
+from npsloop.contacts.fields import MAX_EMAIL, MAX_NAME, ContactData
 from npsloop.contacts.models import Contact
 from npsloop.contacts.services import upsert_contact
 from npsloop.errors import NotFound
@@ -30,8 +30,8 @@ class AccountRef(Schema):
 class ContactFields(Schema):
     """What a caller may say about a person; a field left out or null stays as it is."""
 
-    email: str | None = None
-    name: str | None = None
+    email: str | None = Field(None, json_schema_extra={"maxLength": MAX_EMAIL})
+    name: str | None = Field(None, json_schema_extra={"maxLength": MAX_NAME})
     locale: str | None = Field(None, description="A language tag like en, de-CH or pt_BR.")
     signed_up_at: Moment | None = None
     account: AccountRef | None = None
@@ -119,11 +119,11 @@ def _contact(workspace: Workspace, external_id: str) -> Contact:
 
 @router.put(
     "/{path:external_id}",
-    response={200: ContactOut, 201: ContactOut},
+    response=answers({200: ContactOut, 201: ContactOut}, 404, 413, 422),
     summary="Create or update a contact",
 )
 def put_contact(
-    request: HttpRequest, external_id: str, payload: ContactFields
+    request: HttpRequest, external_id: ExternalId, payload: ContactFields
 ) -> Status[dict[str, Any]]:
     """Upsert by your external id: 201 when created, 200 otherwise.
 
@@ -135,12 +135,14 @@ def put_contact(
     return Status(status, contact_json(upserted.contact))
 
 
-@router.get("/{path:external_id}", response=ContactOut, summary="Get a contact")
-def get_contact(request: HttpRequest, external_id: str) -> dict[str, Any]:
+@router.get(
+    "/{path:external_id}", response=answers({200: ContactOut}, 404), summary="Get a contact"
+)
+def get_contact(request: HttpRequest, external_id: ExternalId) -> dict[str, Any]:
     return contact_json(_contact(workspace_of(request), external_id))
 
 
-@router.get("", response=ContactPage, summary="List contacts")
+@router.get("", response=answers({200: ContactPage}, 422), summary="List contacts")
 def list_contacts(
     request: HttpRequest,
     page: Query[PageParams],
@@ -159,7 +161,7 @@ def list_contacts(
 
 @router.delete(
     "/{path:external_id}",
-    response=Erased,
+    response=answers({200: Erased}, 404),
     summary="Erase a contact (right to be forgotten)",
     description=(
         "Deletes the contact and blanks the personal data in every response they gave: "
@@ -170,6 +172,6 @@ def list_contacts(
         "`erased: true`. This cannot be undone."
     ),
 )
-def delete_contact(request: HttpRequest, external_id: str) -> dict[str, Any]:
+def delete_contact(request: HttpRequest, external_id: ExternalId) -> dict[str, Any]:
     contact = _contact(workspace_of(request), external_id)
     return {"erased": True, "responses_anonymised": erase_contact(contact)}

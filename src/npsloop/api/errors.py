@@ -8,12 +8,13 @@ mistake.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
@@ -29,6 +30,68 @@ UNAUTHORIZED = (
 )
 
 Location = tuple[str | int, ...]
+
+
+# An external id in the address: Django's path converter stops at a line break, so an id
+# with one reaches no endpoint (a 404 naming the address) and the document says so.
+ExternalId = Annotated[str, Path(pattern=r"^[^\n]+$")]
+
+
+class Problem(Schema):
+    """The body of every error but 422: what was wrong, in words."""
+
+    detail: str
+
+
+class FieldProblem(Schema):
+    type: str = Field(description="A short code: invalid, missing, int_parsing, ...")
+    loc: list[str | int] = Field(
+        description='Where: ["body", "contact", "email"], ["query", "limit"], ...'
+    )
+    msg: str = Field(description="What was wrong and what is accepted.")
+
+
+class InvalidBody(Schema):
+    """The body of a 422: every bad field at once."""
+
+    detail: list[FieldProblem]
+
+
+# The body of each error status an operation may declare; see answers().
+ERRORS: dict[int, type[Schema]] = {
+    400: Problem,  # not JSON, nested too deep, a NUL in the address or a query parameter
+    401: Problem,  # no key, or a wrong or revoked one
+    404: Problem,  # nothing with that id in this key's workspace
+    413: Problem,  # a body larger than the server accepts
+    422: InvalidBody,  # invalid input, every bad field at once
+}
+ALWAYS = (400, 401)
+
+
+def one_of(values: Iterable[str]) -> dict[str, Any]:
+    """The OpenAPI words for a text a service accepts from a fixed list."""
+    return {"enum": [str(value) for value in values]}
+
+
+def within(bounds: tuple[int, int]) -> dict[str, Any]:
+    """The OpenAPI words for a service's (lowest, highest) range of a whole number."""
+    low, high = bounds
+    return {"minimum": low, "maximum": high}
+
+
+def filled(longest: int) -> dict[str, Any]:
+    """The OpenAPI words for a text that must not be blank: the services strip it first."""
+    return {"maxLength": longest, "pattern": r"\S"}
+
+
+def answers(ok: Mapping[int, Any], *errors: int) -> dict[int, Any]:
+    """An operation's ``response=``: its successes, 400 and 401 (any request can meet
+    them), and the given error statuses, each with its body's schema. The handlers below
+    shape those bodies; declaring them here puts them in the OpenAPI document."""
+    declared: dict[int, Any] = dict(ok)
+    for status in sorted({*ALWAYS, *errors}):
+        declared[status] = ERRORS[status]
+    return declared
 
 
 def field_error(location: Location, message: str) -> ValidationError:
@@ -66,7 +129,12 @@ class JsonBody(Parser):
     the handler below answers with what parse_json found instead."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        return parse_json(request.body)
+        body = parse_json(request.body)
+        if not isinstance(body, dict):
+            # Ninja would read the fields of a list or a number as all left out, and an
+            # upsert with every field optional would store a contact from ``[null, null]``.
+            raise Unreadable(f"must be a JSON object, got {json.dumps(body)[:40]}", ())
+        return body
 
 
 def _location(loc: list[Any]) -> list[Any]:

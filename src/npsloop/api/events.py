@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import field_error
+from npsloop.api.errors import answers, field_error, one_of
 from npsloop.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from npsloop.events.log import UnknownPosition, feed, unknown_types
 from npsloop.events.models import Event, EventType
@@ -19,7 +19,7 @@ router = Router(tags=["events"])
 
 class EventOut(Schema):
     id: int = Field(description="The event's id: pass the last one you saw as `after`.")
-    type: str = Field(description=f"One of {', '.join(EventType.values)}.")
+    type: str = Field(json_schema_extra=one_of(EventType.values))
     created_at: datetime
     data: dict[str, Any] = Field(description="What changed; see docs/events.md per type.")
 
@@ -46,10 +46,13 @@ class EventFilters(Schema):
     )
     type: list[str] = Field(
         default_factory=list,
+        json_schema_extra={"items": {"type": "string", **one_of(EventType.values)}},
         description=f"Only these types (repeat the parameter): {', '.join(EventType.values)}.",
     )
     limit: int = Field(
-        DEFAULT_LIMIT, description=f"Events per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})."
+        DEFAULT_LIMIT,
+        description=f"Events per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).",
+        json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
     )
 
 
@@ -57,7 +60,7 @@ def event_json(event: Event) -> dict[str, Any]:
     return {"id": event.pk, "type": event.type, "created_at": event.created_at, "data": event.data}
 
 
-@router.get("", response=EventPage, summary="Follow the event log")
+@router.get("", response=answers({200: EventPage}, 422), summary="Follow the event log")
 def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str, Any]:
     """Every change in this workspace, in the order the changes were committed, from after
     the event whose id you pass.

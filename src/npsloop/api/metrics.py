@@ -6,13 +6,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, one_of, reported_at
 from npsloop.api.moments import Bound
 from npsloop.api.surveys import survey_of
 from npsloop.insights.funnel import Funnel, ask_funnel
 from npsloop.insights.metrics import NAMED_GROUPS, MetricsQuery, compute_metrics
 from npsloop.stats import Histogram, summarize
 from npsloop.stats.levels import check_confidence
+from npsloop.surveys.models import Channel
 
 router = Router(tags=["metrics"])
 
@@ -44,7 +45,7 @@ class MetricsParams(Schema):
     survey: int | None = None
     since: Bound | None = Field(None, description="Answered at or after.")
     until: Bound | None = Field(None, description="Answered before.")
-    channel: str | None = Field(None, description="One of email, in-app, link, other.")
+    channel: str | None = Field(None, json_schema_extra=one_of(Channel.values))
     wave: int | None = Field(
         None, description="Programme wave (1 = initial, 2 = moment of truth, …); 0: no wave."
     )
@@ -64,7 +65,7 @@ def _dimensions(values: list[str]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-@router.get("", response=list[MetricsRow], summary="NPS by group")
+@router.get("", response=answers({200: list[MetricsRow]}, 422), summary="NPS by group")
 def get_metrics(request: HttpRequest, params: Query[MetricsParams]) -> HttpResponse:
     """One row per group, sorted by group; a single row with `group: {}` when not grouped.
 

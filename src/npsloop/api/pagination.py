@@ -27,10 +27,15 @@ M = TypeVar("M", bound=Model)
 
 class PageParams(Schema):
     cursor: str | None = Field(
-        None, description="The `next_cursor` of the previous page; omit for the first page."
+        None,
+        description="The `next_cursor` of the previous page; omit for the first page.",
+        json_schema_extra={"minLength": 1},
     )
     limit: int = Field(
-        DEFAULT_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})."
+        DEFAULT_LIMIT,
+        description=f"Items per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).",
+        # Declared, checked in paginate() with its own words.
+        json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
     )
 
 

@@ -6,14 +6,21 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, one_of, reported_at, within
 from npsloop.api.moments import Moment
 from npsloop.api.surveys import survey_in_workspace
-from npsloop.program.models import Programme
+from npsloop.program.models import Programme, ProgrammeKind
 from npsloop.program.planner import forecast, plan
-from npsloop.program.programmes import FIELDS, programme_of, update_programme
+from npsloop.program.programmes import (
+    DAYS,
+    FIELDS,
+    OPTIONAL_COUNTS,
+    PROGRAMME_CHANNELS,
+    programme_of,
+    update_programme,
+)
 from npsloop.program.schedule import REASONS
 
 router = Router(tags=["programme"])
@@ -42,22 +49,37 @@ class ProgrammeOut(Schema):
 
 class ProgrammePatch(Schema):
     enabled: bool | None = None
-    kind: str | None = None
-    initial_min_days: int | None = None
-    initial_max_days: int | None = None
-    second_min_days: int | None = None
-    second_max_days: int | None = None
-    third_days: int | None = None
-    every_days: int | None = None
-    min_tenure_days: int | None = None
+    kind: str | None = Field(None, json_schema_extra=one_of(ProgrammeKind.values))
+    initial_min_days: int | None = Field(None, json_schema_extra=within(DAYS["initial_min_days"]))
+    initial_max_days: int | None = Field(None, json_schema_extra=within(DAYS["initial_max_days"]))
+    second_min_days: int | None = Field(None, json_schema_extra=within(DAYS["second_min_days"]))
+    second_max_days: int | None = Field(None, json_schema_extra=within(DAYS["second_max_days"]))
+    third_days: int | None = Field(None, json_schema_extra=within(DAYS["third_days"]))
+    every_days: int | None = Field(None, json_schema_extra=within(DAYS["every_days"]))
+    min_tenure_days: int | None = Field(None, json_schema_extra=within(DAYS["min_tenure_days"]))
     one_off_at: Moment | None = None
-    sample_percent: int | None = None
-    daily_cap: int | None = None
-    daily_cap_percent: float | None = None
-    account_cap_per_week: int | None = None
-    blackout_days: int | None = None
-    channels: list[str] | None = None
-    fallback_days: int | None = None
+    sample_percent: int | None = Field(None, json_schema_extra=within((1, 100)))
+    daily_cap: int | None = Field(None, json_schema_extra=within(OPTIONAL_COUNTS["daily_cap"]))
+    daily_cap_percent: float | None = Field(
+        None, json_schema_extra={"exclusiveMinimum": 0, "maximum": 100}
+    )
+    account_cap_per_week: int | None = Field(
+        None, json_schema_extra=within(OPTIONAL_COUNTS["account_cap_per_week"])
+    )
+    blackout_days: int | None = Field(None, json_schema_extra=within(DAYS["blackout_days"]))
+    channels: list[str] | None = Field(
+        None,
+        json_schema_extra={
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"type": "string", **one_of(PROGRAMME_CHANNELS)},
+        },
+    )
+    fallback_days: int | None = Field(None, json_schema_extra=within(DAYS["fallback_days"]))
+
+
+class ForecastParams(Schema):
+    days: int = Field(90, json_schema_extra=within((1, MAX_FORECAST_DAYS)))
 
 
 class DayOut(Schema):
@@ -79,12 +101,20 @@ def programme_json(programme: Programme) -> dict[str, Any]:
     return {field: getattr(programme, field) for field in FIELDS}
 
 
-@router.get("/{int:survey_id}/programme", response=ProgrammeOut, summary="Get the programme")
+@router.get(
+    "/{int:survey_id}/programme",
+    response=answers({200: ProgrammeOut}, 404),
+    summary="Get the programme",
+)
 def get_programme(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     return programme_json(programme_of(survey_in_workspace(request, survey_id)))
 
 
-@router.patch("/{int:survey_id}/programme", response=ProgrammeOut, summary="Change the programme")
+@router.patch(
+    "/{int:survey_id}/programme",
+    response=answers({200: ProgrammeOut}, 404, 413, 422),
+    summary="Change the programme",
+)
 def patch_programme(
     request: HttpRequest, survey_id: int, payload: ProgrammePatch
 ) -> dict[str, Any]:
@@ -96,12 +126,15 @@ def patch_programme(
 
 @router.get(
     "/{int:survey_id}/forecast",
-    response=ForecastOut,
+    response=answers({200: ForecastOut}, 404, 422),
     summary="Forecast the asks",
     description="How many asks go out each day over the next `days` (default 90), and how "
     "many contacts each rule keeps out now. Creates nothing.",
 )
-def get_forecast(request: HttpRequest, survey_id: int, days: int = 90) -> dict[str, Any]:
+def get_forecast(
+    request: HttpRequest, survey_id: int, params: Query[ForecastParams]
+) -> dict[str, Any]:
+    days = params.days
     if not 1 <= days <= MAX_FORECAST_DAYS:
         raise field_error(("query", "days"), f"must be from 1 to {MAX_FORECAST_DAYS}, got {days}")
     survey = survey_in_workspace(request, survey_id)

@@ -10,17 +10,17 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import reported_at
+from npsloop.api.errors import answers, filled, reported_at
 from npsloop.api.moments import Moment
 from npsloop.api.pagination import PageParams, paginate
 from npsloop.program.models import Release
-from npsloop.program.releases import create_release
+from npsloop.program.releases import MAX_NAME, create_release
 
 router = Router(tags=["releases"])
 
 
 class ReleaseIn(Schema):
-    name: str
+    name: str = Field(json_schema_extra=filled(MAX_NAME))
     released_at: Moment
     major: StrictBool = Field(
         False, description="A major change (API, UI or CLI) that may move the score."
@@ -50,13 +50,13 @@ def release_json(release: Release) -> dict[str, Any]:
     }
 
 
-@router.get("", response=ReleasePage, summary="List releases")
+@router.get("", response=answers({200: ReleasePage}, 422), summary="List releases")
 def list_releases(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """Releases in the order they were recorded."""
     return paginate(Release.objects.filter(workspace=workspace_of(request)), page, release_json)
 
 
-@router.post("", response={201: ReleaseOut}, summary="Record a release")
+@router.post("", response=answers({201: ReleaseOut}, 413, 422), summary="Record a release")
 def post_release(request: HttpRequest, payload: ReleaseIn) -> Status[dict[str, Any]]:
     with reported_at("body"):
         release = create_release(

@@ -14,14 +14,14 @@ from ninja.decorators import decorate_view
 
 from npsloop.api.auth import API_AUTH, workspace_of
 from npsloop.api.contacts import ContactFields, contact_data
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, one_of, reported_at
 from npsloop.api.moments import Bound, Moment, start_of
 from npsloop.api.pagination import PageParams, paginate
 from npsloop.api.surveys import survey_of
 from npsloop.errors import NotFound
 from npsloop.inbound import Unreadable, parse_json
 from npsloop.stats import CATEGORIES
-from npsloop.surveys.models import Response, unknown_channel
+from npsloop.surveys.models import Channel, Response, unknown_channel
 from npsloop.surveys.payload import response_data
 from npsloop.surveys.responses import ResponseData, record_response, update_response
 
@@ -54,7 +54,7 @@ class ResponseIn(Schema):
     answers: dict[str, Any] = Field(
         default_factory=dict, description="Extra questions: question name → answer."
     )
-    channel: str = Field("other", description="One of email, in-app, link, other.")
+    channel: str = Field("other", json_schema_extra=one_of(Channel.values))
     created_at: Moment | None = Field(
         None, description="When it was answered, for historical imports; default now."
     )
@@ -77,10 +77,10 @@ class ResponseOut(Schema):
     contact: ContactRef | None = Field(description="null once the contact was erased.")
     account: str | None = Field(description="External id of the contact's account then.")
     score: int
-    category: str
+    category: str = Field(json_schema_extra=one_of(CATEGORIES))
     comment: str
     answers: dict[str, Any]
-    channel: str
+    channel: str = Field(json_schema_extra=one_of(Channel.values))
     properties: dict[str, Any] = Field(description="The contact's properties when answering.")
     created_at: datetime
     updated_at: datetime
@@ -96,8 +96,8 @@ class ResponseFilters(Schema):
     since: Bound | None = Field(None, description="Answered at or after.")
     until: Bound | None = Field(None, description="Answered before.")
     survey: int | None = None
-    channel: str | None = Field(None, description="One of email, in-app, link, other.")
-    category: str | None = Field(None, description="One of promoter, passive, detractor.")
+    channel: str | None = Field(None, json_schema_extra=one_of(Channel.values))
+    category: str | None = Field(None, json_schema_extra=one_of(CATEGORIES))
     has_comment: bool | None = None
 
 
@@ -141,7 +141,7 @@ def _without_the_schema_layer(run: Run) -> Run:
 
 @router.post(
     "",
-    response={200: ResponseOut, 201: ResponseOut},
+    response=answers({200: ResponseOut, 201: ResponseOut}, 413, 422),
     summary="Record a response",
 )
 @decorate_view(_without_the_schema_layer)
@@ -173,7 +173,7 @@ def post_response(
     return Status(201 if recorded.created else 200, response_json(recorded.response))
 
 
-@router.get("", response=ResponsePage, summary="List responses")
+@router.get("", response=answers({200: ResponsePage}, 422), summary="List responses")
 def list_responses(
     request: HttpRequest, filters: Query[ResponseFilters], page: Query[PageParams]
 ) -> dict[str, Any]:
@@ -213,12 +213,18 @@ def _response(request: HttpRequest, response_id: int) -> Response:
     return response
 
 
-@router.get("/{int:response_id}", response=ResponseOut, summary="Get a response")
+@router.get(
+    "/{int:response_id}", response=answers({200: ResponseOut}, 404), summary="Get a response"
+)
 def get_response(request: HttpRequest, response_id: int) -> dict[str, Any]:
     return response_json(_response(request, response_id))
 
 
-@router.patch("/{int:response_id}", response=ResponseOut, summary="Correct a response")
+@router.patch(
+    "/{int:response_id}",
+    response=answers({200: ResponseOut}, 404, 413, 422),
+    summary="Correct a response",
+)
 def patch_response(
     request: HttpRequest, response_id: int, payload: ResponsePatch
 ) -> dict[str, Any]:

@@ -26,10 +26,12 @@ Contacts, accounts, surveys, responses and honest NPS metrics.
 **Authentication**: `Authorization: Bearer <key>`, or HTTP Basic with the key as username
 and an empty password. Create a key with `npsloop apikey create --workspace SLUG`.
 
-**Errors**: 400 for a body that is not JSON (or nests deeper than 32 levels) and for a NUL
-character in the address or query; 401 for a missing or wrong key; 404 for anything that is
-not in the key's workspace; 422 with `{"detail": [{"type", "loc", "msg"}, ...]}` naming every
-bad field (a NUL character in a text of the body too).
+**Errors** are JSON, `{"detail": "..."}`: 400 for a body that is not JSON (or nests deeper
+than 32 levels) and for a NUL character in the address or query; 401 for a missing or wrong
+key; 404 for anything that is not in the key's workspace, or no endpoint at that address;
+405 (with `Allow`) for a method the endpoint does not take; 413 for a body over the size
+limit; 422 with `{"detail": [{"type", "loc", "msg"}, ...]}` naming every bad field (a NUL
+character in a text of the body too). Each operation lists the statuses it can answer.
 
 **Lists** return `{"items": [...], "next_cursor": "..." | null}`; pass `cursor` to get the
 next page, `limit` (1-1000, default 100) to size it.

@@ -9,15 +9,16 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from npsloop.api.auth import workspace_of
-from npsloop.api.errors import field_error, reported_at
+from npsloop.api.errors import answers, field_error, filled, one_of, reported_at, within
 from npsloop.api.pagination import PageParams, paginate
 from npsloop.channels.link.links import contact_url, public_url
 from npsloop.contacts.models import Contact
 from npsloop.errors import NotFound
 from npsloop.memory import Memory
-from npsloop.surveys.configure import update_survey
-from npsloop.surveys.models import Survey
+from npsloop.surveys.configure import NUMBERS, TEXTS, update_survey
+from npsloop.surveys.models import CtaAudience, Survey, WidgetPosition
 from npsloop.surveys.services import create_survey
+from npsloop.surveys.texts import LANGUAGES
 from npsloop.workspaces.models import Workspace
 
 SURVEY_MEMORY = 5.0
@@ -28,9 +29,18 @@ router = Router(tags=["surveys"])
 
 
 class SurveyIn(Schema):
-    name: str = Field(description="For you: shown in reports, never to respondents.")
-    product_name: str = Field(description="Fills the standard question.")
-    question: str = Field("", description="Leave empty for the standard NPS question.")
+    name: str = Field(
+        description="For you: shown in reports, never to respondents.",
+        json_schema_extra=filled(TEXTS["name"]),
+    )
+    product_name: str = Field(
+        description="Fills the standard question.", json_schema_extra=filled(TEXTS["product_name"])
+    )
+    question: str = Field(
+        "",
+        description="Leave empty for the standard NPS question.",
+        json_schema_extra={"maxLength": TEXTS["question"]},
+    )
 
 
 class SurveyOut(Schema):
@@ -67,27 +77,27 @@ class SurveyOut(Schema):
 class SurveyPatch(Schema):
     """Only the fields sent are changed."""
 
-    name: str | None = None
-    product_name: str | None = None
-    question: str | None = None
-    language: str | None = None
+    name: str | None = Field(None, json_schema_extra=filled(TEXTS["name"]))
+    product_name: str | None = Field(None, json_schema_extra=filled(TEXTS["product_name"]))
+    question: str | None = Field(None, json_schema_extra={"maxLength": TEXTS["question"]})
+    language: str | None = Field(None, json_schema_extra=one_of(LANGUAGES))
     texts: dict[str, Any] | None = None
     extra_questions: list[Any] | None = None
     cta_url: str | None = None
-    cta_audience: str | None = None
-    sender_name: str | None = None
+    cta_audience: str | None = Field(None, json_schema_extra=one_of(CtaAudience.values))
+    sender_name: str | None = Field(None, json_schema_extra={"maxLength": TEXTS["sender_name"]})
     sender_email: str | None = None
     reply_to: str | None = None
-    cooldown_days: int | None = None
-    reminders: int | None = None
-    reminder_days: int | None = None
-    edit_days: int | None = None
+    cooldown_days: int | None = Field(None, json_schema_extra=within(NUMBERS["cooldown_days"]))
+    reminders: int | None = Field(None, json_schema_extra=within(NUMBERS["reminders"]))
+    reminder_days: int | None = Field(None, json_schema_extra=within(NUMBERS["reminder_days"]))
+    edit_days: int | None = Field(None, json_schema_extra=within(NUMBERS["edit_days"]))
     in_app: bool | None = None
-    widget_position: str | None = None
-    widget_event: str | None = None
+    widget_position: str | None = Field(None, json_schema_extra=one_of(WidgetPosition.values))
+    widget_event: str | None = Field(None, json_schema_extra={"maxLength": TEXTS["widget_event"]})
     targeting: dict[str, Any] | None = None
-    dismiss_days: int | None = None
-    widget_returns: int | None = None
+    dismiss_days: int | None = Field(None, json_schema_extra=within(NUMBERS["dismiss_days"]))
+    widget_returns: int | None = Field(None, json_schema_extra=within(NUMBERS["widget_returns"]))
     is_active: bool | None = None
 
 
@@ -150,12 +160,12 @@ def survey_of(workspace: Workspace, survey_id: int, location: tuple[str, str]) -
     return survey
 
 
-@router.get("", response=SurveyPage, summary="List surveys")
+@router.get("", response=answers({200: SurveyPage}, 422), summary="List surveys")
 def list_surveys(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     return paginate(Survey.objects.filter(workspace=workspace_of(request)), page, survey_json)
 
 
-@router.post("", response={201: SurveyOut}, summary="Create a survey")
+@router.post("", response=answers({201: SurveyOut}, 413, 422), summary="Create a survey")
 def post_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, Any]]:
     with reported_at("body"):
         survey = create_survey(
@@ -176,14 +186,14 @@ def survey_in_workspace(request: HttpRequest, survey_id: int) -> Survey:
     return survey
 
 
-@router.get("/{int:survey_id}", response=SurveyOut, summary="Get a survey")
+@router.get("/{int:survey_id}", response=answers({200: SurveyOut}, 404), summary="Get a survey")
 def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     return survey_json(survey_in_workspace(request, survey_id))
 
 
 @router.patch(
     "/{int:survey_id}",
-    response=SurveyOut,
+    response=answers({200: SurveyOut}, 404, 413, 422),
     summary="Change a survey",
     description="Wording per language, extra questions, call to action, sender, timing. "
     "Fields left out stay as they are; `cooldown_days: null` means the workspace's.",
@@ -198,7 +208,7 @@ def patch_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch) -> 
 
 @router.get(
     "/{int:survey_id}/link",
-    response=LinkOut,
+    response=answers({200: LinkOut}, 404, 422),
     summary="A contact's survey link",
     description="The public link signed for one contact (external id or email), so their "
     "answer is attributed to them.",

@@ -7,6 +7,7 @@ from npsloop.console import (
     case_alerts,
     dashboard,
     digest,
+    inbox,
     members,
     programme,
     responses,
@@ -50,4 +51,8 @@ urlpatterns += [
         responses.response_detail,
         name="dash-response",
     ),
+]
+
+urlpatterns += [
+    path("w/<slug:slug>/cases/", inbox.inbox_page, name="console-cases"),
 ]

@@ -24,15 +24,16 @@ from npsloop.loop.models import (
     ActivityKind,
     Case,
     CaseActivity,
+    CaseRule,
     CaseStatus,
     Outcome,
     Priority,
 )
 from npsloop.loop.payload import case_data, person
 from npsloop.loop.routing import WORKERS, route
-from npsloop.loop.rules import case_settings, matching_rule, rules_for
+from npsloop.loop.rules import Rulebook, matching_rule
 from npsloop.surveys.models import Response
-from npsloop.workspaces.models import Member, Workspace
+from npsloop.workspaces.models import Member
 
 # Where each status may go next. Open → contacted → resolved is the path; an open case
 # may be closed without contact; an ended case may be opened again.
@@ -83,12 +84,17 @@ class StaleCase(ValueError):
         )
 
 
-def react(response: Response, *, at: datetime | None = None) -> Case | None:
+def react(
+    response: Response, *, at: datetime | None = None, rulebook: Rulebook | None = None
+) -> Case | None:
     """What a recorded or edited answer means for cases: an answer that matches a rule and
     has no case gets one; an answer with a case keeps it, with its category brought up to
-    date (a detractor who now promotes is marked recovered). Erased answers open nothing."""
+    date (a detractor who now promotes is marked recovered). Erased answers open nothing.
+    ``rulebook``: the workspace's rules already read (a batch of answers)."""
     at = at or timezone.now()
-    with transaction.atomic():
+    # No savepoint: a failure undoes the caller's whole batch, which the follower reads
+    # again (two statements less per answer).
+    with transaction.atomic(savepoint=False):
         case = Case.objects.select_for_update().filter(response=response).first()
         if case is not None:
             if case.category != response.category:
@@ -96,15 +102,15 @@ def react(response: Response, *, at: datetime | None = None) -> Case | None:
             return case
         if response.erased_at is not None:
             return None
-        workspace = response.workspace
-        rule = matching_rule(rules_for(workspace, response.survey_id), response)
+        rulebook = rulebook or Rulebook(response.workspace)
+        rule = matching_rule(rulebook.rules(response.survey_id), response)
         if rule is None:
             return None
-        return _open(workspace, response, rule, at)
+        return _open(rulebook, response, rule, at)
 
 
-def _open(workspace: Workspace, response: Response, rule: Any, at: datetime) -> Case:
-    settings = case_settings(workspace)
+def _open(rulebook: Rulebook, response: Response, rule: CaseRule, at: datetime) -> Case:
+    workspace, settings = rulebook.workspace, rulebook.settings
     routed = route(response, rule, settings)
     case = Case.objects.create(
         workspace=workspace,

@@ -200,6 +200,15 @@ class Case(models.Model):
             models.Index(fields=["workspace", "status", "due_at"], name="case_queue"),
             models.Index(fields=["workspace", "owner", "status"], name="case_owner"),
             models.Index(fields=["workspace", "opened_at"], name="case_opened"),
+            # The inbox's queue of cases still to work (open or contacted), in due order:
+            # its pages and its tab counts read this index alone (on PostgreSQL it carries
+            # the owner, status and priority too), not the whole table of cases.
+            models.Index(
+                fields=["workspace", "due_at", "id"],
+                name="case_working",
+                condition=Q(status__in=["open", "contacted"]),
+                include=["owner", "status", "priority"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from npsloop.events.follow import follow
 from npsloop.events.models import Event, EventType
 from npsloop.loop.cases import react
+from npsloop.loop.rules import Rulebook
 from npsloop.surveys.models import Response
 
 FOLLOWER = "cases"
@@ -25,7 +26,11 @@ def _react_to(events: list[Event]) -> None:
         "workspace", "contact", "account"
     )
     by_id = {response.pk: response for response in responses}
+    rulebook: Rulebook | None = None
     for response_id, at in when.items():
         response = by_id.get(response_id)
-        if response is not None:  # deleted since: nothing to answer
-            react(response, at=at)
+        if response is None:  # deleted since: nothing to answer
+            continue
+        rulebook = rulebook or Rulebook(response.workspace)
+        response.workspace = rulebook.workspace
+        react(response, at=at, rulebook=rulebook)

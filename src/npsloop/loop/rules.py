@@ -87,6 +87,21 @@ def rules_for(workspace: Workspace, survey_id: int) -> list[CaseRule]:
     return [rule for rule in (own or rules) if rule.enabled]
 
 
+class Rulebook:
+    """A workspace's case settings and its rules per survey, read once for a batch of
+    answers (the follower reads hundreds at a time)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.settings = case_settings(workspace)
+        self._rules: dict[int, list[CaseRule]] = {}
+
+    def rules(self, survey_id: int) -> list[CaseRule]:
+        if survey_id not in self._rules:
+            self._rules[survey_id] = rules_for(self.workspace, survey_id)
+        return self._rules[survey_id]
+
+
 def matching_rule(rules: list[CaseRule], response: Response) -> CaseRule | None:
     """The first rule the answer matches, or None (no case)."""
     for rule in rules:

@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 
 from npsloop.contacts.models import Contact
 from npsloop.program.models import AskStatus, SurveyRequest
-from npsloop.program.rules import ANSWERED_AT, ASKED_AT, ROW_RULES, WAITING
+from npsloop.program.rules import ANSWERED_AT, ASKED_AT, ROW_RULES, WAITING, asks_read
 from npsloop.program.schedule import (
     BUCKETS,
     HASH_MULTIPLIER,
@@ -236,8 +236,7 @@ def undecided_contacts(survey: Survey, rules: Rules, now: datetime) -> Ints | No
         .values_list("pk"),
         SurveyRequest.objects.filter(workspace_id=workspace_id, contact__isnull=False)
         .filter(
-            WAITING
-            | Q(**{f"{ASKED_AT}__gte": recent})
+            asks_read(recent)
             | (of_survey & (Q(sent_at__gt=waves_after) | Q(due_at__gt=waves_after)))
         )
         .values_list("contact_id"),

@@ -126,6 +126,13 @@ WAITING = Q(status__in=PENDING_STATUSES)
 ASKED_AT = "sent_at"
 ANSWERED_AT = "created_at"
 
+
+def asks_read(since: datetime) -> Q:
+    """The asks the history rules read: waiting, or sent since `since`. The set-based check,
+    the planner's population and the widget's one statement all select with it."""
+    return WAITING | Q(**{f"{ASKED_AT}__gte": since})
+
+
 # What the API may answer for a contact it skips when asked to ask it.
 ASK_REASONS = (
     Skip.UNKNOWN,
@@ -187,7 +194,7 @@ def _histories(
 ) -> dict[int, History]:
     """The history of each contact that has one since `since`: its asks waiting or sent
     since then, and its answers since then (what the widget reads too)."""
-    asks = SurveyRequest.objects.filter(WAITING | Q(**{f"{ASKED_AT}__gte": since}))
+    asks = SurveyRequest.objects.filter(asks_read(since))
     if ignoring:
         asks = asks.exclude(pk__in=ignoring)
     asked = (

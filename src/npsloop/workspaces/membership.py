@@ -188,10 +188,20 @@ def add_member(workspace: Workspace, user: AbstractBaseUser, role: str) -> Membe
         if member is None:
             return Member.objects.create(workspace=workspace, user_id=user.pk, role=role)
         if member.role == Role.OWNER and role != Role.OWNER:
-            _check_not_last_owner(workspace, member)
+            check_not_last_owner(workspace, member)
         member.role = role
         member.save(update_fields=["role"])
     return member
+
+
+def drop_member(member: Member) -> None:
+    """The admin's door, where no member acts: remove a member, and keep an owner."""
+    with transaction.atomic():
+        _lock(member.workspace)
+        member = Member.objects.select_related("user").get(pk=member.pk)
+        if member.role == Role.OWNER:
+            check_not_last_owner(member.workspace, member)
+        member.delete()
 
 
 def change_role(workspace: Workspace, member_id: int, role: str, acting: Acting) -> Member:
@@ -205,7 +215,7 @@ def change_role(workspace: Workspace, member_id: int, role: str, acting: Acting)
         if role == Role.OWNER and acting.role != Role.OWNER:
             raise InvalidInput({"role": ONLY_OWNERS})
         if member.role == Role.OWNER and role != Role.OWNER:
-            _check_not_last_owner(workspace, member)
+            check_not_last_owner(workspace, member)
         member.role = role
         member.save(update_fields=["role"])
     return member
@@ -218,7 +228,7 @@ def remove_member(workspace: Workspace, member_id: int, acting: Acting) -> None:
         member = _member(workspace, member_id)
         _check_may_touch(member, acting)
         if member.role == Role.OWNER:
-            _check_not_last_owner(workspace, member)
+            check_not_last_owner(workspace, member)
         member.delete()
 
 
@@ -280,7 +290,7 @@ def _check_may_join(workspace: Workspace, user: AbstractBaseUser, email: str) ->
         )
 
 
-def _check_not_last_owner(workspace: Workspace, member: Member) -> None:
+def check_not_last_owner(workspace: Workspace, member: Member) -> None:
     others = Member.objects.filter(workspace=workspace, role=Role.OWNER).exclude(pk=member.pk)
     if not others.exists():
         raise InvalidInput(

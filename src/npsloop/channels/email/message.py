@@ -38,6 +38,12 @@ def unsubscribe_url(ask: SurveyRequest) -> str:
     return settings.BASE_URL + reverse("ask-unsubscribe", args=[ask.token])
 
 
+def decoy_url(ask: SurveyRequest) -> str:
+    """The link in the email that no person can see or reach: whatever follows it is a
+    link scanner (channels.email.scanners)."""
+    return settings.BASE_URL + reverse("ask-decoy", args=[ask.token])
+
+
 def merge_fields(ask: SurveyRequest) -> dict[str, Any]:
     contact = ask.person
     account = contact.account
@@ -77,6 +83,7 @@ def email_context(ask: SurveyRequest, *, reminder: bool = False) -> dict[str, An
         "sender_name": survey.sender_name or ask.workspace.name,
         "unsubscribe_label": say("unsubscribe_link"),
         "unsubscribe_url": unsubscribe_url(ask),
+        "decoy_url": decoy_url(ask),
     }
 
 

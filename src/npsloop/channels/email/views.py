@@ -2,23 +2,21 @@
 unsubscribing.
 
 Security gateways fetch every link in an email, by GET and HEAD, some running the page's
-script. So a GET never records anything: the page's script records the score, and only
-in what looks like a person's browser (visible, not automated, not a burst of different
-scores for one email). Anything else gets a page with one button to confirm.
+script. So a GET never records anything: the page's script records the score once a
+person's input reaches the page, and the server refuses that recording when the email's
+links are being walked (channels.email.scanners). A refused page shows one button to
+confirm.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from npsloop.channels.email.pages import kept_survey, score_page
+from npsloop.channels.email.scanners import looks_like_scanner, remember_decoy, remember_open
 from npsloop.contacts.consent import Via
 from npsloop.contacts.models import Contact
 from npsloop.errors import InvalidInput
@@ -30,11 +28,6 @@ from npsloop.surveys import texts
 from npsloop.surveys.followup import Wording, page_context, save_followup, wording_for
 from npsloop.surveys.models import Channel, Response
 from npsloop.surveys.responses import EditWindowClosed
-
-# Different scores opened for one email within this window look like a scanner walking
-# every link, not a person.
-BURST_WINDOW = timedelta(seconds=30)
-MAX_OPENS_KEPT = 12
 
 
 def _ask(token: str) -> SurveyRequest | None:
@@ -107,21 +100,17 @@ def score_link(request: HttpRequest, token: str, score: str) -> HttpResponse:
     return HttpResponse(score_page(survey, locale, name, email or "", token, value))
 
 
-def remember_open(token: str, score: int) -> None:
-    """Kept in the shared cache, not the database: a GET writes nothing (scanners make many),
-    and each web process sees enough of a scanner's burst to tell it from a person."""
-    now = timezone.now().timestamp()
-    key = f"npsloop:opens:{token}"
-    opens = [o for o in caches["shared"].get(key, []) if now - o[1] < BURST_WINDOW.total_seconds()]
-    opens = [*opens, (score, now)][-MAX_OPENS_KEPT:]
-    caches["shared"].set(key, opens, timeout=int(BURST_WINDOW.total_seconds()))
-
-
-def _looks_like_scanner(ask: SurveyRequest) -> bool:
-    now = timezone.now().timestamp()
-    opens = caches["shared"].get(f"npsloop:opens:{ask.token}", [])
-    recent = {o[0] for o in opens if now - o[1] < BURST_WINDOW.total_seconds()}
-    return len(recent) > 1
+@require_http_methods(["GET", "HEAD"])
+def decoy_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The email's hidden link, which only a machine follows: the email's pages record
+    nothing on their own for a while (channels.email.scanners). Writes nothing either."""
+    if (
+        not 10 <= len(token) <= 32
+        or not SurveyRequest.objects.filter(token=token, channel=Channel.EMAIL).exists()
+    ):
+        return not_found(request)
+    remember_decoy(token)
+    return render(request, "respond/decoy.html")
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -153,7 +142,7 @@ def record(request: HttpRequest, token: str) -> HttpResponse:
         return JsonResponse({"error": "not found"}, status=404)
     wording = _wording(ask)
     confirmed = request.POST.get("confirmed") == "1"
-    if not confirmed and ask.response_id is None and _looks_like_scanner(ask):
+    if not confirmed and ask.response_id is None and looks_like_scanner(ask.token):
         return JsonResponse({"confirm": True}, status=409)
     try:
         response = answer_ask(ask, request.POST.get("score"))

@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -26,8 +27,15 @@ from npsloop.contacts.models import Account, Contact
 from npsloop.contacts.services import apply_changes
 from npsloop.memory import Memory
 from npsloop.program.asks import expire, open_in_app_ask, show_again, show_in_app
-from npsloop.program.models import PENDING_STATUSES, AskStatus, SurveyRequest
-from npsloop.program.rules import Skip, cooldown_start, device_skip_reason, skip_reason_of
+from npsloop.program.models import AskStatus, SurveyRequest
+from npsloop.program.rules import (
+    ANSWERED_AT,
+    Skip,
+    asks_read,
+    cooldown_start,
+    device_skip_reason,
+    skip_reason_of,
+)
 from npsloop.program.targeting import targets
 from npsloop.statements import read
 from npsloop.surveys.models import Channel, Response, Survey
@@ -183,27 +191,21 @@ def _read(
     are pending, open in the widget or sent since ``since``: a row per ask, or one row
     without an ask."""
     contacts, accounts = Contact._meta.db_table, Account._meta.db_table
-    responses, ask_table = Response._meta.db_table, SurveyRequest._meta.db_table
-    pending = ", ".join(["%s"] * len(PENDING_STATUSES))
+    responses = Response._meta.db_table
+    joined, joined_params, since_at = _asks_joined()
+    params = list(joined_params)
+    params[since_at] = connection.ops.adapt_datetimefield_value(since)
     # Usually the check's first statement: it stands in for the connection's health check.
     rows = read(
         "SELECT c.id, c.external_id, c.email, c.name, c.locale, c.signed_up_at, "
         "c.account_id, c.properties, c.unsubscribed_at, c.bounced_at, a.external_id, "
-        f"a.name, (SELECT MAX(r.created_at) FROM {responses} r WHERE r.contact_id = c.id), "
-        "q.id, q.survey_id, q.channel, q.status, q.token, q.sent_at, q.due_at, "
+        f"a.name, (SELECT MAX(r.{ANSWERED_AT}) FROM {responses} r WHERE r.contact_id = c.id), "
+        f"q.id, q.survey_id, q.channel, q.status, q.token, q.sent_at, q.due_at, "
         f"q.dismissed_at, q.created_at FROM {contacts} c "
         f"LEFT JOIN {accounts} a ON a.id = c.account_id "
-        f"LEFT JOIN {ask_table} q ON q.contact_id = c.id AND (q.status IN ({pending}) "
-        "OR q.sent_at >= %s OR (q.status = %s AND q.channel = %s)) "
+        f"LEFT JOIN {_ASKS} q ON q.contact_id = c.id AND {joined} "
         f"WHERE c.workspace_id = %s AND {column} = %s",
-        [
-            *[str(status) for status in PENDING_STATUSES],
-            connection.ops.adapt_datetimefield_value(since),
-            str(AskStatus.SENT),
-            str(Channel.IN_APP),
-            workspace.pk,
-            value,
-        ],
+        [*params, workspace.pk, value],
     )
     if not rows:
         return None
@@ -241,6 +243,27 @@ def _read(
         if row[13] is not None
     ]
     return contact, account, History(asks, _moment(first[12]))
+
+
+_ASKS = SurveyRequest._meta.db_table
+_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@cache
+def _asks_joined() -> tuple[str, tuple[Any, ...], int]:
+    """The asks the decision reads, as SQL on the alias q: those the contact rules read
+    (program.rules.asks_read, compiled by Django once) and those open in the widget. With
+    its parameters, and the place among them of the `since` to put in each time."""
+    query = SurveyRequest.objects.filter(
+        asks_read(_SINCE) | Q(status=AskStatus.SENT, channel=Channel.IN_APP)
+    ).query
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    quoted = connection.ops.quote_name(_ASKS)
+    assert f"{quoted}." in sql, sql
+    since = connection.ops.adapt_datetimefield_value(_SINCE)
+    # Plain strings, not the choices' enum members, for the driver.
+    plain = tuple(str(param) if isinstance(param, str) else param for param in params)
+    return f"({sql.replace(f'{quoted}.', 'q.')})", plain, plain.index(since)
 
 
 def _moment(value: object) -> datetime | None:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from npsloop.addresses import client_address
 from npsloop.channels.link.links import attributed_contact
 from npsloop.contacts.models import Contact
 from npsloop.errors import InvalidInput
@@ -108,9 +109,9 @@ def _answer(
 
 
 def _over_rate_limit(request: HttpRequest) -> bool:
-    """Counts new answers per network address and hour, in the cache all web processes
-    share when NPSLOOP_CACHE_URL is set."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """Counts new answers per network address (behind proxies, the client's) and hour, in
+    the cache all web processes share when NPSLOOP_CACHE_URL is set."""
+    address = client_address(request)
     cache = caches["shared"]
     key = f"npsloop:link-rate:{address}"
     cache.add(key, 0, timeout=RATE_WINDOW)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loop', '0002_cases_start_now'),
+        ('loop', '0003_case_working_index'),
         ('workspaces', '0009_member_case_alerts'),
     ]
 
