@@ -12,13 +12,16 @@ from pytest_django.fixtures import Settings
 
 from bench.smtp_sink import SmtpSink
 from npsloop import jobs
-from npsloop.loop import alert_mail
+from npsloop.contacts.fields import ContactData
+from npsloop.loop import alert_dispatch, alert_mail
 from npsloop.loop.alert_dispatch import send_alerts
-from npsloop.loop.alerts import GATHER
+from npsloop.loop.alerts import FRESH, GATHER
 from npsloop.loop.cases import Actor, assign
-from npsloop.loop.models import Alert, MailStatus, Team
+from npsloop.loop.models import Alert, Case, MailStatus, Team
+from npsloop.loop.reactions import follow_answers
 from npsloop.loop.rules import case_settings
 from npsloop.surveys.models import Survey
+from npsloop.surveys.responses import ResponseData, record_response
 from npsloop.surveys.services import create_survey
 from npsloop.workspaces.models import CaseAlerts, Member, Role, Workspace
 
@@ -308,6 +311,7 @@ def test_a_burst_of_cases_makes_one_readable_email(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(alert_mail, "MAX_LISTED", 2)
+    monkeypatch.setattr(alert_dispatch, "MAX_LISTED", 2)
     for n in range(5):
         say(workspace, survey, 1, f"comment {n}", owner=CORA, who=f"u-{n}")
     clock.shift(GATHER)
@@ -333,3 +337,32 @@ def test_the_workers_follower_of_answers_sends_the_alerts_due(
     jobs.follow_the_answers.call_local()
     assert smtp_sink.count == 1
     assert "opened by an earlier look" in text_of(smtp_sink.messages[0])
+
+
+def test_an_old_answer_opens_its_case_without_an_alert_until_someone_assigns_it(
+    workspace: Workspace,
+    survey: Survey,
+    cora: Member,
+    dev: Member,
+    clock: time_machine.Coordinates,
+) -> None:
+    """A historical import (or the demo's months of answers) fills the inbox, not mailboxes."""
+    recorded = record_response(
+        workspace,
+        ResponseData(
+            survey=survey,
+            score=1,
+            comment="from last year's export",
+            created_at=NOON - FRESH - timedelta(minutes=1),
+            contact=ContactData(external_id="old", properties={"csm_email": CORA}),
+        ),
+    )
+    follow_answers(workspace.pk)
+    case = Case.objects.get(response_id=recorded.response.pk)
+    assert case.owner == cora
+    assert not Alert.objects.exists()
+    assign(case, dev, by=Actor.of(cora.user))
+    assert list(Alert.objects.values_list("member_id", flat=True)) == [dev.pk]
+    # An answer just within the day is news.
+    say(workspace, survey, 1, owner=CORA, who="recent")
+    assert Alert.objects.filter(member=cora).count() == 1

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from npsloop.loop.alert_mail import case_line, compose_alert
+from npsloop.loop.alert_mail import MAX_LISTED, case_line, compose_alert
 from npsloop.loop.alert_sending import claim, recover_stale, release, settle, start_sending
 from npsloop.loop.models import Alert, MailStatus
 from npsloop.mail import transport
@@ -91,8 +91,11 @@ def _send_claimed(mail: transport.Session, token: str, now: datetime) -> tuple[O
     )
     member = alerts[0].member
     try:
+        listed = alerts[:MAX_LISTED]
         message = compose_alert(
-            member, [case_line(alert.case, member.workspace, alert.reason) for alert in alerts]
+            member,
+            [case_line(alert.case, member.workspace, alert.reason) for alert in listed],
+            len(alerts),
         )
     except Exception as error:  # a broken template must not stall the member's alerts
         outcome = Outcome("permanent", f"could not compose the email: {error}")

@@ -85,25 +85,26 @@ def day_label(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def compose_alert(member: Member, lines: Sequence[CaseLine]) -> EmailMultiAlternatives:
-    """One email for all the cases a member hears of at once."""
+def compose_alert(member: Member, lines: Sequence[CaseLine], count: int) -> EmailMultiAlternatives:
+    """One email for all the `count` cases a member hears of at once, naming the first
+    MAX_LISTED (`lines`)."""
     workspace = member.workspace
-    if len(lines) == 1:
+    if count == 1:
         line = lines[0]
         score = "no score" if line.score is None else str(line.score)
         subject = f"New case: {score} ({line.category}) from {line.who}"
         if line.account:
             subject += f", {line.account}"
     else:
-        subject = f"{len(lines)} new cases in {workspace.name}"
+        subject = f"{count} new cases in {workspace.name}"
     return _message(
         member,
         subject,
         "email/case_alert",
         {
             "lines": lines[:MAX_LISTED],
-            "count": len(lines),
-            "more": max(len(lines) - MAX_LISTED, 0),
+            "count": count,
+            "more": max(count - MAX_LISTED, 0),
             "inbox_url": f"{settings.BASE_URL}/w/{workspace.slug}/cases/",
         },
     )
@@ -115,13 +116,14 @@ def compose_summary(
     overdue: Sequence[CaseLine],
     overdue_total: int,
     new: Sequence[CaseLine],
+    new_total: int,
 ) -> EmailMultiAlternatives:
     """The morning email: the member's overdue cases, and the new ones of a daily member."""
     parts = []
     if overdue_total:
         parts.append(f"{overdue_total} overdue")
-    if new:
-        parts.append(f"{len(new)} new")
+    if new_total:
+        parts.append(f"{new_total} new")
     subject = f"{member.workspace.name} cases, {day_label(day)}: {', '.join(parts)}"
     return _message(
         member,
@@ -133,7 +135,8 @@ def compose_summary(
             "overdue_total": overdue_total,
             "overdue_more": max(overdue_total - MAX_LISTED, 0),
             "new": new[:MAX_LISTED],
-            "new_more": max(len(new) - MAX_LISTED, 0),
+            "new_total": new_total,
+            "new_more": max(new_total - MAX_LISTED, 0),
             "inbox_url": f"{settings.BASE_URL}/w/{member.workspace.slug}/cases/",
         },
     )

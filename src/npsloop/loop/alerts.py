@@ -29,6 +29,17 @@ from npsloop.workspaces.models import CaseAlerts, Member, Role
 # opened for them within the same half minute come together, and the first still reaches
 # them well within a minute.
 GATHER = timedelta(seconds=30)
+# Older answers open cases without alerts: see alert_opened.
+FRESH = timedelta(days=1)
+
+
+def alert_opened(case: Case, at: datetime) -> int:
+    """Queue the emails telling of a case that just opened, unless its answer is old news:
+    a case opened for an answer given more than FRESH before (a historical import, the demo
+    workspace's months of answers) is in the inbox, not in anyone's mailbox."""
+    if case.response.created_at < at - FRESH:
+        return 0
+    return queue_alerts(case, at)
 
 
 def queue_alerts(case: Case, at: datetime, *, by: User | None = None) -> int:

@@ -103,10 +103,8 @@ def _send_claimed(mail: transport.Session, token: str, now: datetime) -> Outcome
     Alert.objects.filter(
         member=member, daily=True, status=MailStatus.WAITING, summary__isnull=True
     ).update(summary=summary)
-    new = [
-        case_line(alert.case, member.workspace, alert.reason)
-        for alert in _with_cases(Alert.objects.filter(summary=summary, status=MailStatus.WAITING))
-    ]
+    daily = _with_cases(Alert.objects.filter(summary=summary, status=MailStatus.WAITING))
+    new = [case_line(alert.case, member.workspace, alert.reason) for alert in daily[:MAX_LISTED]]
     overdue_cases = Case.objects.filter(owner=member, status=CaseStatus.OPEN, due_at__lt=now)
     overdue = [
         case_line(case, member.workspace)
@@ -119,7 +117,9 @@ def _send_claimed(mail: transport.Session, token: str, now: datetime) -> Outcome
         MorningSummary.objects.filter(pk=summary.pk, claim=token).delete()
         return None
     try:
-        message = compose_summary(member, summary.day, overdue, overdue_cases.count(), new)
+        message = compose_summary(
+            member, summary.day, overdue, overdue_cases.count(), new, len(daily)
+        )
     except Exception as error:  # a broken template must not stall the other summaries
         outcome = Outcome("permanent", f"could not compose the email: {error}")
     else:
