@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 
 from bench import (
+    bench_alerts,
     bench_api,
     bench_cases,
     bench_dashboard,
@@ -50,6 +51,7 @@ BENCHES: dict[str, tuple[Main, list[str], list[str]]] = {
     "faults": (bench_faults.main, [], ["--quick"]),
     "scanners": (bench_scanners.main, [], ["--quick"]),
     "cases": (bench_cases.main, [], ["--quick"]),
+    "alerts": (bench_alerts.main, [], ["--quick"]),
 }
 
 

@@ -17,8 +17,10 @@ from npsloop.channels.email.dispatch import Dispatched, send_due_asks
 from npsloop.events.follow import busy_workspaces, last_event_id
 from npsloop.events.log import prune
 from npsloop.insights.digest import send_digests
+from npsloop.loop.alert_dispatch import send_alerts
 from npsloop.loop.cases import mark_overdue
 from npsloop.loop.reactions import follow_answers
+from npsloop.loop.summaries import send_morning_summaries
 from npsloop.program.planner import plan_all
 from npsloop.surveys.rollups import repair_rollups
 from npsloop.workspaces.models import Workspace
@@ -79,17 +81,29 @@ FOLLOW_POLL_SECONDS = 2.0
 @db_periodic_task(crontab(minute="*"))
 def follow_the_answers() -> int:
     """Every minute, for FOLLOW_BUDGET_SECONDS: open and update cases as answers come in,
-    looking every FOLLOW_POLL_SECONDS, so a detractor's case (and its owner's alert) follows
-    within seconds; then mark the cases that fell overdue. Each minute starts with every
-    workspace, so nothing waits longer than that. Returns how many answers were read."""
+    looking every FOLLOW_POLL_SECONDS, so a detractor's case follows within seconds; the
+    case alerts that are due go out at each look (in this loop rather than a job of their
+    own, which would hold one more of the worker's threads all the time). Then mark the
+    cases that fell overdue. Each minute starts with every workspace, so nothing waits
+    longer than that. Returns how many answers were read."""
     started = time.monotonic()
     mark = last_event_id()
     read = sum(follow_answers(pk) for pk in Workspace.objects.values_list("pk", flat=True))
+    send_alerts()
     while time.monotonic() - started < FOLLOW_BUDGET_SECONDS:
         time.sleep(FOLLOW_POLL_SECONDS)
         last = last_event_id()
         if last != mark:
             read += sum(follow_answers(pk) for pk in busy_workspaces(since=mark))
             mark = last
+        send_alerts()
     mark_overdue()
     return read
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def send_case_summaries() -> int:
+    """Every five minutes: each member's morning summary of their cases (overdue ones, and
+    the day's new ones for members who chose a daily summary), once a day from 08:00 in
+    their workspace's time zone; returns how many were sent."""
+    return send_morning_summaries()

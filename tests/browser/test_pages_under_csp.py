@@ -177,6 +177,7 @@ def test_every_other_page_of_a_member_and_the_admin(
         f"/w/{w}/surveys/",
         f"/w/{w}/surveys/{s}/programme/",
         f"/w/{w}/digest/",
+        f"/w/{w}/alerts/",
         "/admin/",
         "/admin/surveys/response/",
         f"/admin/surveys/response/{response.pk}/change/",

@@ -4,6 +4,7 @@ from django.urls import path
 
 from npsloop.console import (
     accounts,
+    case_alerts,
     case_settings,
     cases,
     dashboard,
@@ -35,6 +36,7 @@ urlpatterns = [
     ),
     path("w/<slug:slug>/digest/", digest.digest_settings, name="console-digest"),
     path("w/<slug:slug>/cases/<int:case_id>/", cases.case_page, name="console-case"),
+    path("w/<slug:slug>/alerts/", case_alerts.case_alert_settings, name="console-alerts"),
     path("w/<slug:slug>/members/", members.members_page, name="console-members"),
     path("w/<slug:slug>/surveys/", surveys.survey_list, name="console-surveys"),
     path("w/<slug:slug>/surveys/<int:survey_id>/", surveys.survey_settings, name="console-survey"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from npsloop.errors import InvalidInput
 from npsloop.events.log import Change, record
 from npsloop.events.models import EventType
+from npsloop.loop.alerts import alert_opened, queue_alerts
 from npsloop.loop.due import due_at
 from npsloop.loop.models import (
     ActivityKind,
@@ -135,6 +136,7 @@ def _open(rulebook: Rulebook, response: Response, rule: CaseRule, at: datetime) 
     _event(case, EventType.CASE_OPENED, at, rule=rule.name)
     if routed.owner is not None:
         _event(case, EventType.CASE_ASSIGNED, at, previous_owner=None)
+    alert_opened(case, at)
     return case
 
 
@@ -185,6 +187,7 @@ def assign(
             previous=person(previous),
         )
         _event(case, EventType.CASE_ASSIGNED, at, previous_owner=person(previous))
+        queue_alerts(case, at, by=by.user)
     return case
 
 

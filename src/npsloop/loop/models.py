@@ -261,3 +261,82 @@ class CaseActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on case {self.case_id}"
+
+
+class MailStatus(models.TextChoices):
+    """Where an alert email stands; the same path as an ask's (program/sending.py)."""
+
+    WAITING = "waiting"  # to be sent at send_after (again, after a temporary refusal)
+    CLAIMED = "claimed"  # a worker took it and has not handed it to the mail server yet
+    SENDING = "sending"  # being handed over: if the worker dies now, nobody knows
+    SENT = "sent"
+    FAILED = "failed"  # refused for good, or too many temporary refusals
+    UNKNOWN = "unknown"  # maybe delivered (broken hand-over): never sent again
+
+
+class AlertMail(models.Model):
+    """What an email waiting to be sent carries about its own sending: claimed with a
+    conditional UPDATE, so any number of workers send each once."""
+
+    status = models.CharField(max_length=10, choices=MailStatus.choices, default=MailStatus.WAITING)
+    send_after = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class MorningSummary(AlertMail):
+    """One member's morning email of a day (workspace time zone): their overdue cases and,
+    for members who chose a daily summary, the cases that came to them since the last one."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="case_summaries")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "day"], name="case_summary_once_a_day"),
+            models.CheckConstraint(
+                condition=Q(status__in=MailStatus.values), name="case_summary_status_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "send_after"], name="case_summary_queue")]
+
+    def __str__(self) -> str:
+        return f"summary of {self.day} for member {self.member_id} ({self.status})"
+
+
+class Alert(AlertMail):
+    """A member to be told of a case by email: its owner when it opens or comes to them, or
+    whoever stands in for an owner while it has none. Made in the case's own transaction, so
+    a case never opens without its alert. A member's alerts due together go in one email;
+    `daily` ones wait for their morning summary instead."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="case_alerts_due")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    # Why this member: the case's owner, or stand-in for the owner of an unassigned case.
+    reason = models.CharField(max_length=20)
+    daily = models.BooleanField(default=False)
+    summary = models.ForeignKey(
+        MorningSummary, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+
+    class Meta:
+        constraints = [
+            # Each member hears of a case once, however often it comes back to them.
+            models.UniqueConstraint(fields=["member", "case"], name="case_alert_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=MailStatus.values), name="case_alert_status_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "send_after"], name="case_alert_queue")]
+
+    def __str__(self) -> str:
+        return f"alert of case {self.case_id} for member {self.member_id} ({self.status})"

@@ -28,7 +28,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loop', '0003_case_working_index'),
+        ('loop', '0004_case_alerts_and_morning_summaries'),
         ('surveys', '0009_tags_and_notes'),
     ]
 
