@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import selectors
 import signal
@@ -27,7 +28,9 @@ def start(env: dict[str, str], port: int, *extra: str) -> subprocess.Popen[str]:
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        # The banner is read raw (below), so the rest may start inside a character.
+        encoding="utf-8",
+        errors="replace",
     )
 
 
@@ -49,12 +52,14 @@ def wait_for_banner(process: subprocess.Popen[str], timeout: float = STARTUP) ->
     """Read the output of `npsloop run` until it says it is running."""
     assert process.stdout is not None
     seen, deadline = "", time.monotonic() + timeout
+    # A read of 4096 bytes can end inside a character ("—" is three bytes).
+    decoder = codecs.getincrementaldecoder("utf-8")()
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
         while "npsloop is running at" not in seen and time.monotonic() < deadline:
             # Raw reads: a buffered readline could hide the banner from select().
             if selector.select(timeout=1) and (chunk := os.read(process.stdout.fileno(), 4096)):
-                seen += chunk.decode()
+                seen += decoder.decode(chunk)
             elif process.poll() is not None:
                 break
     return seen
